@@ -1,0 +1,350 @@
+package chgktest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/matryer/is"
+
+	"github.com/vkchgk/chgkbot/chgk"
+)
+
+// Stores are the implementations a contract run checks. One value may
+// implement all three.
+type Stores struct {
+	Games     chgk.GameStore
+	Questions chgk.QuestionSource
+	Chats     chgk.ChatStore
+}
+
+// NewStores makes fresh, empty stores holding exactly the given questions
+// (with their ids) for one subtest. It is called once per subtest, which may
+// run in parallel with others.
+type NewStores func(t *testing.T, questions []chgk.Question) Stores
+
+// StoreContract runs the suite every implementation of chgk's storage
+// interfaces must pass: what Update locks, saves and refuses, how ended games
+// are kept, how questions are drawn without repeats, and how settings are
+// kept. Memory passes it; so must the Postgres store.
+func StoreContract(t *testing.T, newStores NewStores) {
+	run := func(name string, f func(t *testing.T, is *is.I, s Stores)) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f(t, is.New(t), newStores(t, Questions(8)))
+		})
+	}
+	ctx := context.Background()
+	peer := Chat(1)
+
+	run("no game at first", func(t *testing.T, is *is.I, s Stores) {
+		var got *chgk.Game
+		calls := 0
+		err := s.Games.Update(ctx, peer, func(_ context.Context, g *chgk.Game) (*chgk.Game, []chgk.Event, error) {
+			calls++
+			got = g
+			return nil, nil, nil
+		})
+		is.NoErr(err)       // an update of an empty chat works
+		is.Equal(calls, 1)  // fn runs exactly once
+		is.True(got == nil) // and sees no active game
+		_, err = s.Games.LastEnded(ctx, peer)
+		is.True(errors.Is(err, chgk.ErrNotFound)) // no ended game either
+	})
+
+	run("saves and loads every field", func(t *testing.T, is *is.I, s Stores) {
+		g := openGame(t, s, peer)
+		is.True(g.ID() != 0) // the store gives a new game its id
+		rnd := NewRand(1)
+		now := Epoch.Add(time.Second)
+		apply := func(cmd chgk.Command) {
+			update(t, s, peer, func(cur *chgk.Game) *chgk.Game {
+				_, err := cur.Apply(cmd, now, rnd)
+				is.NoErr(err) // the scripted move is valid
+				return cur
+			})
+			now = now.Add(time.Second)
+		}
+		apply(chgk.Join{Player: Boris})
+		apply(chgk.Begin{By: Anna})
+		apply(chgk.AnswerEarly{By: Boris}) // Rand 1 made Boris captain
+		apply(chgk.Choose{By: Boris, Answerer: Anna.ID})
+		rounds := g.State().Questions
+		apply(chgk.Answer{By: Anna, Text: rounds[0].Answer})
+		apply(chgk.Delivered{Phase: chgk.PhasePause, Round: 1, At: now.Add(-time.Second / 2)})
+
+		var want chgk.State
+		update(t, s, peer, func(cur *chgk.Game) *chgk.Game {
+			is.True(cur != nil) // the game is still active
+			want = cur.State()
+			return nil
+		})
+		is.Equal(want.Phase, chgk.PhasePause)   // the moves were saved
+		is.Equal(len(want.Rounds), 1)           // with the round
+		is.Equal(want.Rounds[0].Answerer, Anna) // its answerer
+		is.Equal(want.Rounds[0].Verdict, chgk.VerdictCorrect)
+		is.Equal(want.Team, 1)           // and the score
+		is.Equal(want.Version, int64(7)) // one version per change
+		is.True(want.ClockRunning)       // and the delivery report
+
+		// A second load gives the same state, field by field.
+		update(t, s, peer, func(cur *chgk.Game) *chgk.Game {
+			got := cur.State()
+			is.Equal(normalized(got), normalized(want)) // nothing lost in storage
+			return nil
+		})
+	})
+
+	run("ended game is kept as the last one", func(t *testing.T, is *is.I, s Stores) {
+		g := openGame(t, s, peer)
+		update(t, s, peer, func(cur *chgk.Game) *chgk.Game {
+			_, err := cur.Apply(chgk.Stop{By: Vera}, Epoch.Add(time.Minute), NewRand())
+			is.NoErr(err) // any member may stop
+			return cur
+		})
+		update(t, s, peer, func(cur *chgk.Game) *chgk.Game {
+			is.True(cur == nil) // a stopped game is not active
+			return nil
+		})
+		last, err := s.Games.LastEnded(ctx, peer)
+		is.NoErr(err)                                                 // the ended game is found
+		is.Equal(last.ID(), g.ID())                                   // it is the same game
+		is.Equal(last.Phase(), chgk.PhaseStopped)                     // stopped
+		is.Equal(last.Results().StoppedBy, Vera)                      // by Vera
+		is.True(last.Results().EndedAt.Equal(Epoch.Add(time.Minute))) // at that time
+
+		g2 := openGame(t, s, peer)
+		is.True(g2.ID() != g.ID()) // a new game may start after the end
+	})
+
+	run("one active game per chat", func(t *testing.T, is *is.I, s Stores) {
+		openGame(t, s, peer)
+		err := s.Games.Update(ctx, peer, func(_ context.Context, _ *chgk.Game) (*chgk.Game, []chgk.Event, error) {
+			g, _, err := chgk.Open(chgk.NewGame{Peer: peer, Starter: Boris, Settings: FastSettings(),
+				Questions: Questions(1), Now: Epoch})
+			return g, nil, err
+		})
+		is.True(errors.Is(err, chgk.ErrConflict)) // a second active game is refused
+		openGame(t, s, Chat(2))                   // another chat is independent
+	})
+
+	run("failed update saves nothing", func(t *testing.T, is *is.I, s Stores) {
+		openGame(t, s, peer)
+		boom := errors.New("boom")
+		err := s.Games.Update(ctx, peer, func(_ context.Context, g *chgk.Game) (*chgk.Game, []chgk.Event, error) {
+			_, err := g.Apply(chgk.Join{Player: Boris}, Epoch, NewRand())
+			is.NoErr(err)
+			return g, nil, boom
+		})
+		is.True(errors.Is(err, boom)) // fn's error comes back
+		update(t, s, peer, func(cur *chgk.Game) *chgk.Game {
+			is.Equal(len(cur.State().Players), 1) // the join was not saved
+			return nil
+		})
+	})
+
+	run("concurrent updates are serialised", func(t *testing.T, is *is.I, s Stores) {
+		openGame(t, s, peer)
+		const n = 20
+		var wg sync.WaitGroup
+		errs := make(chan error, n)
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				p := chgk.Player{ID: chgk.UserID(1000 + i), Name: fmt.Sprint("Игрок ", i)}
+				errs <- s.Games.Update(ctx, peer, func(_ context.Context, g *chgk.Game) (*chgk.Game, []chgk.Event, error) {
+					if _, err := g.Apply(chgk.Join{Player: p}, Epoch, NewRand()); err != nil {
+						return nil, nil, err
+					}
+					return g, nil, nil
+				})
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			is.NoErr(err) // every join succeeds
+		}
+		update(t, s, peer, func(cur *chgk.Game) *chgk.Game {
+			st := cur.State()
+			is.Equal(len(st.Players), n+1)   // no join lost
+			is.Equal(st.Version, int64(n+1)) // each applied once
+			return nil
+		})
+	})
+
+	run("questions do not repeat until the pool is used up", func(t *testing.T, is *is.I, s Stores) {
+		seen := map[int64]int{}
+		for game := range 3 { // 3 games of 2 rounds: 6 of the 8 questions
+			g := playGame(t, s, peer, 2)
+			for _, r := range g.Results().Rounds {
+				seen[r.Question.ID]++
+			}
+			is.Equal(len(seen), 2*(game+1)) // every round a new question
+		}
+		qs, err := s.Questions.Draw(ctx, peer, 5)
+		is.NoErr(err)
+		is.Equal(len(qs), 5) // a full draw even when only 2 are fresh
+		fresh := 0
+		for _, q := range qs[:2] {
+			if seen[q.ID] == 0 {
+				fresh++
+			}
+		}
+		is.Equal(fresh, 2) // the unplayed questions come first
+		other, err := s.Questions.Draw(ctx, Chat(2), 8)
+		is.NoErr(err)
+		ids := map[int64]bool{}
+		for _, q := range other {
+			ids[q.ID] = true
+		}
+		is.Equal(len(ids), 8) // another chat has its own history, and a draw has no duplicates
+		big, err := s.Questions.Draw(ctx, Chat(3), 100)
+		is.NoErr(err)
+		is.Equal(len(big), 8) // never more than the pool
+		is.Equal(big[0].Answer != "", true)
+	})
+
+	run("chat settings", func(t *testing.T, is *is.I, s Stores) {
+		_, err := s.Chats.Settings(ctx, peer)
+		is.True(errors.Is(err, chgk.ErrNotFound)) // none at first
+		want := FastSettings()
+		want.Rounds = 9
+		want.Discussion = 1500 * time.Millisecond
+		is.NoErr(s.Chats.SaveSettings(ctx, peer, want))
+		got, err := s.Chats.Settings(ctx, peer)
+		is.NoErr(err)
+		is.Equal(got, want) // kept exactly
+		want.Rounds = 4
+		is.NoErr(s.Chats.SaveSettings(ctx, peer, want))
+		got, err = s.Chats.Settings(ctx, peer)
+		is.NoErr(err)
+		is.Equal(got.Rounds, 4) // and overwritten
+		_, err = s.Chats.Settings(ctx, Chat(2))
+		is.True(errors.Is(err, chgk.ErrNotFound)) // per chat
+	})
+}
+
+// openGame opens a game started by Anna in peer, with FastSettings and 3
+// drawn questions, and returns it as saved.
+func openGame(t *testing.T, s Stores, peer chgk.PeerID) *chgk.Game {
+	t.Helper()
+	var saved *chgk.Game
+	err := s.Games.Update(context.Background(), peer, func(ctx context.Context, g *chgk.Game) (*chgk.Game, []chgk.Event, error) {
+		if g != nil {
+			return nil, nil, errors.New("a game is already active")
+		}
+		qs, err := s.Questions.Draw(ctx, peer, 3)
+		if err != nil {
+			return nil, nil, err
+		}
+		ng, evs, err := chgk.Open(chgk.NewGame{Peer: peer, Starter: Anna, Settings: FastSettings(), Questions: qs,
+			Now: Epoch, Grace: 30 * time.Second})
+		saved = ng
+		return ng, evs, err
+	})
+	if err != nil {
+		t.Fatalf("open game: %v", err)
+	}
+	return saved
+}
+
+// playGame plays a whole game of the given rounds in peer, Anna alone
+// answering everything right, and returns the ended game.
+func playGame(t *testing.T, s Stores, peer chgk.PeerID, rounds int) *chgk.Game {
+	t.Helper()
+	settings := FastSettings()
+	settings.Rounds = rounds
+	settings.Pause = 0
+	var g *chgk.Game
+	err := s.Games.Update(context.Background(), peer, func(ctx context.Context, _ *chgk.Game) (*chgk.Game, []chgk.Event, error) {
+		qs, err := s.Questions.Draw(ctx, peer, rounds)
+		if err != nil {
+			return nil, nil, err
+		}
+		g, _, err = chgk.Open(chgk.NewGame{Peer: peer, Starter: Anna, Settings: settings, Questions: qs, Now: Epoch})
+		return g, nil, err
+	})
+	if err != nil {
+		t.Fatalf("open game: %v", err)
+	}
+	step := func(cmd chgk.Command) {
+		update(t, s, peer, func(cur *chgk.Game) *chgk.Game {
+			if _, err := cur.Apply(cmd, Epoch, NewRand()); err != nil {
+				t.Fatalf("%T: %v", cmd, err)
+			}
+			g = cur
+			return cur
+		})
+	}
+	step(chgk.Begin{By: Anna})
+	for range rounds {
+		step(chgk.AnswerEarly{By: Anna})
+		step(chgk.Choose{By: Anna, Answerer: Anna.ID})
+		r := g.State().Rounds
+		step(chgk.Answer{By: Anna, Text: r[len(r)-1].Question.Answer})
+	}
+	if g.Phase() != chgk.PhaseFinished {
+		t.Fatalf("game not finished: %s", g.Phase())
+	}
+	return g
+}
+
+// update runs f on the chat's active game and saves what it returns.
+func update(t *testing.T, s Stores, peer chgk.PeerID, f func(*chgk.Game) *chgk.Game) {
+	t.Helper()
+	err := s.Games.Update(context.Background(), peer, func(_ context.Context, g *chgk.Game) (*chgk.Game, []chgk.Event, error) {
+		return f(g), nil, nil
+	})
+	if err != nil {
+		t.Fatalf("update: %v", err)
+	}
+}
+
+// normalized makes a State comparable with reflect.DeepEqual across stores:
+// times in UTC without monotonic readings, empty slices as nil.
+func normalized(s chgk.State) chgk.State {
+	s = cloneState(s)
+	utc := func(t *time.Time) {
+		if t.IsZero() {
+			*t = time.Time{}
+		} else {
+			*t = t.UTC().Round(0)
+		}
+	}
+	utc(&s.Deadline)
+	utc(&s.PhaseStartedAt)
+	utc(&s.StartedAt)
+	utc(&s.EndedAt)
+	for i := range s.Rounds {
+		utc(&s.Rounds[i].StartedAt)
+		utc(&s.Rounds[i].JudgedAt)
+		s.Rounds[i].Question = normQuestion(s.Rounds[i].Question)
+	}
+	for i := range s.Questions {
+		s.Questions[i] = normQuestion(s.Questions[i])
+	}
+	return s
+}
+
+func normQuestion(q chgk.Question) chgk.Question {
+	if len(q.Accepted) == 0 {
+		q.Accepted = nil
+	}
+	if len(q.Rejected) == 0 {
+		q.Rejected = nil
+	}
+	return q
+}
+
+func cloneState(s chgk.State) chgk.State {
+	g, err := chgk.Restore(s)
+	if err != nil {
+		return s
+	}
+	return g.State()
+}

@@ -1,0 +1,200 @@
+package chgktest
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sync"
+
+	"github.com/vkchgk/chgkbot/chgk"
+)
+
+// Recorded is an event a Memory store recorded, with the chat it is for.
+type Recorded struct {
+	Peer  chgk.PeerID
+	Event chgk.Event
+}
+
+// Memory is an in-memory chgk.GameStore, chgk.QuestionSource and
+// chgk.ChatStore. Updates of one chat run one at a time; different chats run
+// in parallel. It is what the Postgres store is measured against in
+// StoreContract.
+type Memory struct {
+	locks sync.Map // chgk.PeerID → *sync.Mutex, held for a whole Update
+
+	mu        sync.Mutex
+	nextID    int64
+	games     map[int64]chgk.State
+	active    map[chgk.PeerID]int64
+	lastEnded map[chgk.PeerID]int64
+	events    []Recorded
+	questions []chgk.Question
+	used      map[chgk.PeerID]map[int64]bool
+	chats     map[chgk.PeerID]chgk.Settings
+	rnd       *rand.Rand
+}
+
+// NewMemory returns an empty store holding questions (their ids are set to
+// 1, 2, … where zero). The draw order is shuffled with a fixed seed.
+func NewMemory(questions ...chgk.Question) *Memory {
+	m := &Memory{
+		games:     map[int64]chgk.State{},
+		active:    map[chgk.PeerID]int64{},
+		lastEnded: map[chgk.PeerID]int64{},
+		used:      map[chgk.PeerID]map[int64]bool{},
+		chats:     map[chgk.PeerID]chgk.Settings{},
+		rnd:       rand.New(rand.NewPCG(1, 2)),
+	}
+	m.AddQuestions(questions...)
+	return m
+}
+
+// AddQuestions adds questions to the pool, giving ids to those without.
+func (m *Memory) AddQuestions(qs ...chgk.Question) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, q := range qs {
+		if q.ID == 0 {
+			q.ID = int64(len(m.questions) + 1)
+		}
+		m.questions = append(m.questions, q)
+	}
+}
+
+// Update implements chgk.GameStore.
+func (m *Memory) Update(ctx context.Context, peer chgk.PeerID, fn chgk.UpdateFunc) error {
+	l, _ := m.locks.LoadOrStore(peer, &sync.Mutex{})
+	lock := l.(*sync.Mutex)
+	lock.Lock()
+	defer lock.Unlock()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+
+	var active *chgk.Game
+	m.mu.Lock()
+	if id, ok := m.active[peer]; ok {
+		g, err := chgk.Restore(m.games[id])
+		if err != nil {
+			m.mu.Unlock()
+			return err
+		}
+		active = g
+	}
+	m.mu.Unlock()
+
+	save, evs, err := fn(ctx, active)
+	if err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if save != nil {
+		if err := m.save(peer, save); err != nil {
+			return err
+		}
+	}
+	for _, e := range evs {
+		m.events = append(m.events, Recorded{Peer: peer, Event: e})
+	}
+	return nil
+}
+
+func (m *Memory) save(peer chgk.PeerID, g *chgk.Game) error {
+	if g.Peer() != peer {
+		return fmt.Errorf("save game of chat %d in chat %d", g.Peer(), peer)
+	}
+	if g.ID() == 0 {
+		if _, busy := m.active[peer]; busy {
+			return fmt.Errorf("second active game in chat %d: %w", peer, chgk.ErrConflict)
+		}
+		m.nextID++
+		g.SetID(m.nextID)
+	} else if old, ok := m.games[g.ID()]; !ok || old.Version >= g.Version() {
+		return fmt.Errorf("game %d saved without a change or over a newer version: %w", g.ID(), chgk.ErrConflict)
+	}
+	st := g.State()
+	m.games[st.ID] = st
+	if st.Phase.Active() {
+		m.active[peer] = st.ID
+	} else {
+		delete(m.active, peer)
+		m.lastEnded[peer] = st.ID
+	}
+	for _, r := range st.Rounds {
+		if m.used[peer] == nil {
+			m.used[peer] = map[int64]bool{}
+		}
+		m.used[peer][r.Question.ID] = true
+	}
+	return nil
+}
+
+// LastEnded implements chgk.GameStore.
+func (m *Memory) LastEnded(ctx context.Context, peer chgk.PeerID) (*chgk.Game, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	id, ok := m.lastEnded[peer]
+	if !ok {
+		return nil, chgk.ErrNotFound
+	}
+	return chgk.Restore(m.games[id])
+}
+
+// Draw implements chgk.QuestionSource.
+func (m *Memory) Draw(ctx context.Context, peer chgk.PeerID, n int) ([]chgk.Question, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var fresh, seen []chgk.Question
+	for _, q := range m.questions {
+		if m.used[peer][q.ID] {
+			seen = append(seen, q)
+		} else {
+			fresh = append(fresh, q)
+		}
+	}
+	m.rnd.Shuffle(len(fresh), func(i, j int) { fresh[i], fresh[j] = fresh[j], fresh[i] })
+	if len(fresh) == 0 {
+		delete(m.used, peer) // the pool is used up: start over
+	}
+	if len(fresh) < n {
+		m.rnd.Shuffle(len(seen), func(i, j int) { seen[i], seen[j] = seen[j], seen[i] })
+		fresh = append(fresh, seen...)
+	}
+	return slices.Clone(fresh[:min(n, len(fresh))]), nil
+}
+
+// Settings implements chgk.ChatStore.
+func (m *Memory) Settings(ctx context.Context, peer chgk.PeerID) (chgk.Settings, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s, ok := m.chats[peer]
+	if !ok {
+		return chgk.Settings{}, chgk.ErrNotFound
+	}
+	return s, nil
+}
+
+// SaveSettings implements chgk.ChatStore.
+func (m *Memory) SaveSettings(ctx context.Context, peer chgk.PeerID, s chgk.Settings) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.chats[peer] = s
+	return nil
+}
+
+// Events returns every event recorded so far, in order.
+func (m *Memory) Events() []Recorded {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.events)
+}
+
+// Game returns the stored state of game id.
+func (m *Memory) Game(id int64) (chgk.State, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s, ok := m.games[id]
+	return s, ok
+}
