@@ -55,9 +55,12 @@ func (q Question) Accepts(answer string) bool {
 			return true
 		}
 	}
+	if len(a.runes) > maxTypoLen {
+		return false // no ЧГК answer is this long; spare the quadratic work
+	}
 	best := -1
 	for _, r := range refs {
-		if r.norm == "" || (a.multi && !r.multi) || !sameNumbers(a.norm, r.norm) {
+		if r.norm == "" || len(r.runes) > maxTypoLen || (a.multi && !r.multi) || !sameNumbers(a.norm, r.norm) {
 			continue
 		}
 		tol := tolerance(r.norm)
@@ -101,6 +104,10 @@ func appendVariants(dst []judged, ref string) []judged {
 	}
 	return dst
 }
+
+// maxTypoLen is the longest normalised answer, in letters, that typo
+// tolerance is tried on; longer ones must match exactly.
+const maxTypoLen = 256
 
 // maxOptional bounds the number of bracketed parts expanded, so a hostile
 // reference cannot make the judge build 2^n variants.
@@ -240,11 +247,10 @@ func romanValue(t string) (int, bool) {
 	if len(digits) == 1 && strings.IndexByte("lcdm", digits[0]) >= 0 {
 		return 0, false
 	}
-	value := map[byte]int{'i': 1, 'v': 5, 'x': 10, 'l': 50, 'c': 100, 'd': 500, 'm': 1000}
 	n := 0
 	for i := range digits {
-		v := value[digits[i]]
-		if i+1 < len(digits) && v < value[digits[i+1]] {
+		v := romanDigit(digits[i])
+		if i+1 < len(digits) && v < romanDigit(digits[i+1]) {
 			n -= v
 		} else {
 			n += v
@@ -254,6 +260,24 @@ func romanValue(t string) (int, bool) {
 		return 0, false
 	}
 	return n, true
+}
+
+func romanDigit(b byte) int {
+	switch b {
+	case 'i':
+		return 1
+	case 'v':
+		return 5
+	case 'x':
+		return 10
+	case 'l':
+		return 50
+	case 'c':
+		return 100
+	case 'd':
+		return 500
+	}
+	return 1000
 }
 
 func toRoman(n int) string {

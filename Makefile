@@ -1,0 +1,32 @@
+# The project's commands. `make test` is what CI runs (.ci/run).
+GO      ?= go
+PKGS    ?= ./...
+
+.PHONY: test lint bench cover fuzz build
+
+## test: vet, then every test (Postgres-backed ones need DATABASE_URL or a local server; see README)
+test: lint
+	$(GO) test -count=1 $(PKGS)
+
+## lint: gofmt must have nothing to say, go vet must pass
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+
+## bench: every benchmark, with allocations
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+## cover: coverage of the domain package (the bar is 90%)
+cover:
+	$(GO) test -count=1 -coverprofile=coverage.out ./chgk/
+	@$(GO) tool cover -func=coverage.out | tail -1
+
+## fuzz: a short fuzzing run of the judge
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzAccepts -fuzztime 30s ./chgk/
+
+## build: the static binary
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/chgkbot ./apps/chgkbot

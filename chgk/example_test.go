@@ -1,0 +1,113 @@
+package chgk_test
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/vkchgk/chgkbot/chgk"
+	"github.com/vkchgk/chgkbot/chgk/chgktest"
+)
+
+func ExampleQuestion_Accepts() {
+	q := chgk.Question{
+		Answer:   "[Николай] Гоголь",
+		Accepted: []string{"Гоголь-Яновский"},
+		Rejected: []string{"Гоголь-моголь"},
+	}
+	for _, answer := range []string{"гоголь", "Николай Гоголь.", "Гогль", "Гоголь-моголь", "Гоголь или Пушкин", "Пушкин"} {
+		fmt.Printf("%-20s %v\n", answer, q.Accepts(answer))
+	}
+	// Output:
+	// гоголь               true
+	// Николай Гоголь.      true
+	// Гогль                true
+	// Гоголь-моголь        false
+	// Гоголь или Пушкин    false
+	// Пушкин               false
+}
+
+// A round played command by command on a Game, with time passed in.
+func ExampleGame_Apply() {
+	start := time.Date(2026, 1, 2, 19, 0, 0, 0, time.UTC)
+	anna := chgk.Player{ID: 1, Name: "Анна"}
+	g, _, err := chgk.Open(chgk.NewGame{
+		Peer:      chgk.ChatPeerBase + 1,
+		Starter:   anna,
+		Settings:  chgk.DefaultSettings(),
+		Questions: []chgk.Question{{Text: "Столица Франции?", Answer: "Париж"}},
+		Now:       start,
+	})
+	if err != nil {
+		panic(err)
+	}
+	rnd := chgktest.NewRand() // always 0: the first player is captain
+	for _, cmd := range []chgk.Command{
+		chgk.Begin{By: anna},
+		chgk.AnswerEarly{By: anna},
+		chgk.Choose{By: anna, Answerer: anna.ID},
+		chgk.Answer{By: anna, Text: "париж"},
+	} {
+		evs, err := g.Apply(cmd, start.Add(time.Second), rnd)
+		if err != nil {
+			panic(err)
+		}
+		for _, e := range evs {
+			fmt.Printf("%T\n", e)
+		}
+	}
+	r := g.Results()
+	fmt.Println(r.Outcome, r.Team, r.Bot)
+	// Output:
+	// chgk.GameStarted
+	// chgk.RoundStarted
+	// chgk.AnswererAsked
+	// chgk.AnswererChosen
+	// chgk.RoundJudged
+	// chgk.GameEnded
+	// team 1 0
+}
+
+// The Host runs games over stores; here the in-memory ones of chgktest.
+func ExampleHost_Handle() {
+	store := chgktest.NewMemory(chgk.Question{Text: "Сколько дней в неделе?", Answer: "семь", Accepted: []string{"7"}})
+	clock := chgktest.NewClock(time.Date(2026, 1, 2, 19, 0, 0, 0, time.UTC))
+	host := &chgk.Host{Games: store, Questions: store, Chats: store, Clock: clock,
+		Rand: chgktest.NewRand(), Defaults: chgk.DefaultSettings()}
+	chat := chgk.ChatPeerBase + 1
+	boris := chgk.Player{ID: 2, Name: "Борис"}
+	ctx := context.Background()
+
+	say := func(cmd chgk.Command) {
+		evs, err := host.Handle(ctx, chat, cmd)
+		if err != nil {
+			panic(err)
+		}
+		for _, e := range evs {
+			switch e := e.(type) {
+			case chgk.RoundJudged:
+				fmt.Println("verdict:", e.Verdict, e.Team, ":", e.Bot)
+			case chgk.Rejected:
+				fmt.Println("refused:", e.Reason)
+			default:
+				fmt.Printf("%T\n", e)
+			}
+		}
+	}
+	say(chgk.Start{By: boris})
+	say(chgk.Start{By: boris})
+	clock.Advance(30 * time.Second) // the lobby's time is up
+	say(chgk.Expire{Phase: chgk.PhaseLobby})
+	say(chgk.AnswerEarly{By: boris})
+	say(chgk.Choose{By: boris, Answerer: boris.ID})
+	say(chgk.Answer{By: boris, Text: "7"})
+	// Output:
+	// chgk.LobbyOpened
+	// refused: a game is already running in this chat
+	// chgk.GameStarted
+	// chgk.RoundStarted
+	// chgk.AnswererAsked
+	// chgk.AnswererChosen
+	// verdict: correct 1 : 0
+	// chgk.GameEnded
+}

@@ -1,0 +1,195 @@
+package chgk_test
+
+import (
+	"testing"
+
+	"github.com/matryer/is"
+
+	"github.com/vkchgk/chgkbot/chgk"
+)
+
+func TestAccepts(t *testing.T) {
+	gogol := chgk.Question{Answer: "[Николай] Гоголь"}
+	tests := []struct {
+		name   string
+		q      chgk.Question
+		answer string
+		want   bool
+	}{
+		// Normalisation.
+		{"exact", chgk.Question{Answer: "Пушкин"}, "Пушкин", true},
+		{"case", chgk.Question{Answer: "Пушкин"}, "пУШКИН", true},
+		{"yo as ye", chgk.Question{Answer: "Ёжик"}, "ежик", true},
+		{"ye as yo", chgk.Question{Answer: "Елка"}, "ёлка", true},
+		{"decomposed yo", chgk.Question{Answer: "ёлка"}, "е\u0308лка", true},
+		{"decomposed short i", chgk.Question{Answer: "Толстой"}, "Толсто\u0438\u0306", true},
+		{"short i is a letter", chgk.Question{Answer: "мой"}, "мои", false},
+		{"guillemets", chgk.Question{Answer: "Война и мир"}, "«Война и мир»", true},
+		{"straight quotes", chgk.Question{Answer: "Война и мир"}, `"Война и мир"`, true},
+		{"german quotes", chgk.Question{Answer: "Война и мир"}, "„Война и мир“", true},
+		{"quoted reference", chgk.Question{Answer: "«Мастер и Маргарита»"}, "мастер и маргарита", true},
+		{"trailing stop", chgk.Question{Answer: "Пушкин"}, "Пушкин.", true},
+		{"exclamation", chgk.Question{Answer: "Пушкин"}, "Пушкин!!!", true},
+		{"question mark", chgk.Question{Answer: "Пушкин"}, "Пушкин?", true},
+		{"ellipsis", chgk.Question{Answer: "Пушкин"}, "Пушкин…", true},
+		{"spaces", chgk.Question{Answer: "Война и мир"}, "  Война    и\tмир ", true},
+		{"hyphen as space", chgk.Question{Answer: "Санкт-Петербург"}, "Санкт Петербург", true},
+		{"em dash", chgk.Question{Answer: "Ростов-на-Дону"}, "Ростов — на — Дону", true},
+		{"en dash", chgk.Question{Answer: "Ростов-на-Дону"}, "Ростов–на–Дону", true},
+		{"latin lookalike", chgk.Question{Answer: "Собака"}, "Coбaкa", true},
+		{"latin word kept", chgk.Question{Answer: "Apple"}, "apple", true},
+		{"latin word vs cyrillic", chgk.Question{Answer: "Apple"}, "эппл", false},
+		{"empty answer", chgk.Question{Answer: "Пушкин"}, "", false},
+		{"only punctuation", chgk.Question{Answer: "Пушкин"}, "?!.", false},
+		{"empty reference", chgk.Question{Answer: ""}, "что угодно", false},
+
+		// Optional parts.
+		{"bracket full", gogol, "Николай Гоголь", true},
+		{"bracket dropped", gogol, "Гоголь", true},
+		{"bracket part alone", gogol, "Николай", false},
+		{"bracket with typo", gogol, "Гоголъ", true},
+		{"two brackets both", chgk.Question{Answer: "[Николай] [Васильевич] Гоголь"}, "Николай Васильевич Гоголь", true},
+		{"two brackets first", chgk.Question{Answer: "[Николай] [Васильевич] Гоголь"}, "Николай Гоголь", true},
+		{"two brackets none", chgk.Question{Answer: "[Николай] [Васильевич] Гоголь"}, "Гоголь", true},
+		{"bracket at end", chgk.Question{Answer: "Эйфелева [башня]"}, "Эйфелева", true},
+		{"bracket at end full", chgk.Question{Answer: "Эйфелева [башня]"}, "Эйфелева башня", true},
+		{"unbalanced bracket", chgk.Question{Answer: "Гоголь [Николай"}, "Гоголь Николай", true},
+		{"brackets in accepted", chgk.Question{Answer: "Гоголь", Accepted: []string{"[Н. В.] Гоголь-Яновский"}}, "Гоголь-Яновский", true},
+
+		// Accepted alternatives.
+		{"alternative", chgk.Question{Answer: "Москва", Accepted: []string{"Первопрестольная"}}, "Первопрестольная", true},
+		{"second alternative", chgk.Question{Answer: "Москва", Accepted: []string{"Первопрестольная", "Белокаменная"}}, "белокаменная", true},
+		{"alternative with typo", chgk.Question{Answer: "Москва", Accepted: []string{"Первопрестольная"}}, "Перво­престольня", true},
+		{"not an alternative", chgk.Question{Answer: "Москва", Accepted: []string{"Первопрестольная"}}, "Петербург", false},
+
+		// Rejected answers.
+		{"rejected exact", chgk.Question{Answer: "Наполеон Бонапарт", Rejected: []string{"Наполеон III"}}, "Наполеон III", false},
+		{"rejected though close", chgk.Question{Answer: "Австралия", Rejected: []string{"Австрия"}}, "Австрия", false},
+		{"rejected typo closer", chgk.Question{Answer: "Австралиец", Rejected: []string{"Австриец"}}, "Австриец.", false},
+		{"rejected does not block right", chgk.Question{Answer: "Австралия", Rejected: []string{"Австрия"}}, "Австралия", true},
+		{"rejected does not block typo", chgk.Question{Answer: "Австралия", Rejected: []string{"Австрия"}}, "Австраля", true},
+		{"rejected with brackets", chgk.Question{Answer: "Гоголь", Rejected: []string{"[Николай] Гоголь-Моголь"}}, "Гоголь-Моголь", false},
+		{"rejected case", chgk.Question{Answer: "Лев Толстой", Rejected: []string{"Алексей Толстой"}}, "алексей толстой", false},
+
+		// Typos, scaled to length.
+		{"one typo in six letters", chgk.Question{Answer: "Пушкин"}, "Пушкен", true},
+		{"missing letter", chgk.Question{Answer: "Пушкин"}, "Пушин", true},
+		{"extra letter", chgk.Question{Answer: "Пушкин"}, "Пушкинн", true},
+		{"swap is one typo", chgk.Question{Answer: "Пушкин"}, "Пушикн", true},
+		{"two typos in six letters", chgk.Question{Answer: "Пушкин"}, "Пишкен", false},
+		{"two typos in ten letters", chgk.Question{Answer: "Достоевский"}, "Достаевскей", true},
+		{"three typos in ten letters", chgk.Question{Answer: "Достоевский"}, "Дастаевскей", false},
+		{"two swaps in eleven", chgk.Question{Answer: "Достоевский"}, "Одстоевскйи", true},
+		{"four letters no typo", chgk.Question{Answer: "Рим"}, "Рам", false},
+		{"four letters exact", chgk.Question{Answer: "Лира"}, "лира", true},
+		{"four letters typo", chgk.Question{Answer: "Лира"}, "Лера", false},
+		{"five letters one typo", chgk.Question{Answer: "Байка"}, "Байко", true},
+		{"short word swap refused", chgk.Question{Answer: "Кот"}, "Кто", false},
+		{"typo in multiword", chgk.Question{Answer: "Лев Николаевич Толстой"}, "Лев Николаевич Толстый", true},
+		{"word missing is too far", chgk.Question{Answer: "Лев Толстой"}, "Толстой", false},
+
+		// Numbers.
+		{"number exact", chgk.Question{Answer: "1812"}, "1812", true},
+		{"number off by one digit", chgk.Question{Answer: "1812"}, "1813", false},
+		{"number in words and digits", chgk.Question{Answer: "1812 год"}, "1812 год", true},
+		{"number wrong with text", chgk.Question{Answer: "Олимпиада 1980 года"}, "Олимпиада 1981 года", false},
+		{"number right text typo", chgk.Question{Answer: "Олимпиада 1980 года"}, "Олимпиада 1980 гада", true},
+		{"roman as digits", chgk.Question{Answer: "Людовик XIV"}, "Людовик 14", true},
+		{"digits as roman", chgk.Question{Answer: "Людовик 14"}, "людовик xiv", true},
+		{"roman wrong", chgk.Question{Answer: "Людовик XIV"}, "Людовик XV", false},
+		{"roman with cyrillic kha", chgk.Question{Answer: "Людовик XIV"}, "Людовик ХIV", true},
+		{"roman one", chgk.Question{Answer: "Пётр I"}, "петр 1", true},
+		{"roman one vs two", chgk.Question{Answer: "Пётр I"}, "Пётр II", false},
+		{"non-canonical roman is a word", chgk.Question{Answer: "Людовик 14"}, "Людовик XIIII", false},
+		{"vitamin letter", chgk.Question{Answer: "Витамин C"}, "витамин c", true},
+		{"decimal comma", chgk.Question{Answer: "3,14"}, "3,14", true},
+		{"decimal wrong", chgk.Question{Answer: "3,14"}, "3,15", false},
+
+		// Several candidates.
+		{"or", chgk.Question{Answer: "Гоголь"}, "Гоголь или Пушкин", false},
+		{"or with right first typo", chgk.Question{Answer: "Достоевский"}, "Достоевский или Толстой", false},
+		{"either", chgk.Question{Answer: "Гоголь"}, "либо Гоголь либо Пушкин", false},
+		{"comma list", chgk.Question{Answer: "Гоголь"}, "Гоголь, Пушкин", false},
+		{"slash", chgk.Question{Answer: "Гоголь"}, "Гоголь/Пушкин", false},
+		{"semicolon", chgk.Question{Answer: "Гоголь"}, "Гоголь; Пушкин", false},
+		{"english or", chgk.Question{Answer: "Paris"}, "Paris or London", false},
+		{"reference with or", chgk.Question{Answer: "Быть или не быть"}, "быть или не быть", true},
+		{"reference with or typo", chgk.Question{Answer: "Быть или не быть, вот в чём вопрос"}, "Быть или не быть, вот в чем вопос", true},
+		{"long reference shape typo", chgk.Question{Answer: "Кирилл и Мефодий"}, "Кирил и Мефодий", true},
+
+		// Containment.
+		{"contains among words", chgk.Question{Answer: "Гоголь"}, "я думаю что это Гоголь", false},
+		{"prefix words", chgk.Question{Answer: "Гоголь"}, "писатель Гоголь", false},
+		{"answer is part of reference", chgk.Question{Answer: "Николай Васильевич Гоголь"}, "Гоголь", false},
+		{"right answer in a sentence", chgk.Question{Answer: "Москва"}, "Москва, конечно", false},
+	}
+	if len(tests) < 80 {
+		t.Fatalf("only %d judge cases; keep at least 80", len(tests))
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			is := is.New(t)
+			is.Equal(tt.q.Accepts(tt.answer), tt.want) // the judge's verdict
+		})
+	}
+}
+
+func TestNormalize(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"«Ёлка», ёжик!", "елка ежик"},
+		{"  Санкт-Петербург. ", "санкт петербург"},
+		{"Людовик XIV", "людовик 14"},
+		{"Coбaкa", "собака"},
+		{"MIX", "1009"},
+		{"", ""},
+		{"...", ""},
+	}
+	for _, tt := range tests {
+		is := is.New(t)
+		is.Equal(chgk.Normalize(tt.in), tt.want) // normal form of tt.in
+	}
+}
+
+func FuzzAccepts(f *testing.F) {
+	for _, s := range []string{"[Николай] Гоголь", "Людовик XIV", "3,14", "Гоголь или Пушкин", "«Ёлка»", "[[]]", "е\u0308", "\xff"} {
+		f.Add(s, s)
+	}
+	f.Fuzz(func(t *testing.T, ref, answer string) {
+		n := chgk.Normalize(answer)
+		if chgk.Normalize(n) != n {
+			t.Fatalf("Normalize not idempotent: %q → %q → %q", answer, n, chgk.Normalize(n))
+		}
+		q := chgk.Question{Answer: ref, Accepted: []string{answer + "x"}, Rejected: []string{ref + ref}}
+		_ = q.Accepts(answer) // must not panic
+		own := chgk.Question{Answer: ref}
+		if chgk.Normalize(ref) != "" && !hasBracket(ref) && !own.Accepts(ref) {
+			t.Fatalf("reference %q does not accept itself", ref)
+		}
+		if n != "" && n == chgk.Normalize(ref) && !hasBracket(ref) && !own.Accepts(answer) {
+			t.Fatalf("reference %q refuses %q of the same normal form", ref, answer)
+		}
+	})
+}
+
+func hasBracket(s string) bool {
+	for _, r := range s {
+		if r == '[' || r == ']' {
+			return true
+		}
+	}
+	return false
+}
+
+func BenchmarkAccepts(b *testing.B) {
+	q := chgk.Question{Answer: "[Николай Васильевич] Гоголь", Accepted: []string{"Гоголь-Яновский"}, Rejected: []string{"Гоголь-Моголь"}}
+	for _, bc := range []struct{ name, answer string }{
+		{"exact", "Гоголь"}, {"typo", "Гоголъ-Яновскей"}, {"wrong", "Достоевский Фёдор Михайлович"},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				q.Accepts(bc.answer)
+			}
+		})
+	}
+}
