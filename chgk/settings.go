@@ -127,8 +127,8 @@ func (s Settings) Set(name SettingName, value string) (Settings, error) {
 }
 
 // Validate checks the looser bounds any game needs to be playable: at least
-// one round and at most 100, every phase longer than zero (the pause may be
-// zero) and at most an hour. It is used for the operator's defaults; chats
+// one round and at most 100, every phase at least a millisecond (the pause
+// may be zero) and at most an hour. It is used for the operator's defaults; chats
 // are held to Limits by Set.
 func (s Settings) Validate() error {
 	if s.Rounds < 1 || s.Rounds > 100 {
@@ -139,8 +139,8 @@ func (s Settings) Validate() error {
 		d    time.Duration
 		min  time.Duration
 	}{
-		{SettingLobby, s.Lobby, 1}, {SettingDiscussion, s.Discussion, 1}, {SettingChoice, s.Choice, 1},
-		{SettingAnswer, s.Answer, 1}, {SettingPause, s.Pause, 0},
+		{SettingLobby, s.Lobby, time.Millisecond}, {SettingDiscussion, s.Discussion, time.Millisecond},
+		{SettingChoice, s.Choice, time.Millisecond}, {SettingAnswer, s.Answer, time.Millisecond}, {SettingPause, s.Pause, 0},
 	} {
 		if f.d < f.min || f.d > time.Hour {
 			return &SettingError{Name: f.name, Value: f.d.String(), Min: f.min.Seconds(), Max: time.Hour.Seconds(), Unit: "s"}

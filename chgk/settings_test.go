@@ -74,7 +74,7 @@ func TestParseSettingName(t *testing.T) {
 func TestSettingsValidate(t *testing.T) {
 	is := is.New(t)
 	is.NoErr(chgk.DefaultSettings().Validate()) // defaults are playable
-	fast := chgk.Settings{Rounds: 2, Lobby: time.Millisecond * 500, Discussion: 1, Choice: 1, Answer: 1}
+	fast := chgk.Settings{Rounds: 2, Lobby: 500 * time.Millisecond, Discussion: time.Millisecond, Choice: time.Millisecond, Answer: time.Millisecond}
 	is.NoErr(fast.Validate()) // fractions are fine for the operator
 	for _, bad := range []func(*chgk.Settings){
 		func(s *chgk.Settings) { s.Rounds = 0 },

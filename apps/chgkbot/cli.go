@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/vkchgk/chgkbot/adapters/postgres"
+)
+
+// Exit codes: 2 for a usage or configuration mistake, 1 for a failure.
+const (
+	exitOK     = 0
+	exitFail   = 1
+	exitConfig = 2
+)
+
+const usage = `usage: chgkbot [command]
+
+commands:
+  migrate up       apply every pending migration
+  migrate down     roll back the last applied migration
+  migrate status   list migrations and whether they are applied
+
+Configuration is read from the environment; see the README.
+`
+
+// run is the whole program: main only adds the process's signals, args,
+// environment and outputs, so tests can run it in-process.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		args = []string{"run"}
+	}
+	switch args[0] {
+	case "migrate":
+		return migrate(ctx, args[1:], getenv, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "chgkbot: unknown command %q\n%s", strings.Join(args, " "), usage)
+	return exitConfig
+}
+
+func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) != 1 || (args[0] != "up" && args[0] != "down" && args[0] != "status") {
+		fmt.Fprint(stderr, "chgkbot: migrate takes one of up, down, status\n", usage)
+		return exitConfig
+	}
+	url := getenv("DATABASE_URL")
+	if url == "" {
+		fmt.Fprintln(stderr, "chgkbot: DATABASE_URL is required (postgres://user:password@host:5432/dbname)")
+		return exitConfig
+	}
+	db, err := postgres.Open(ctx, url)
+	if err != nil {
+		fmt.Fprintf(stderr, "chgkbot: %v\n", err)
+		return exitFail
+	}
+	defer db.Close()
+	m, err := postgres.NewMigrator(db)
+	if err != nil {
+		fmt.Fprintf(stderr, "chgkbot: %v\n", err)
+		return exitFail
+	}
+	switch args[0] {
+	case "up":
+		names, err := m.Up(ctx)
+		for _, n := range names {
+			fmt.Fprintf(stdout, "applied %s\n", n)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "chgkbot: %v\n", err)
+			return exitFail
+		}
+		if len(names) == 0 {
+			fmt.Fprintln(stdout, "nothing to apply: the database is up to date")
+		}
+	case "down":
+		name, err := m.Down(ctx)
+		if err != nil {
+			fmt.Fprintf(stderr, "chgkbot: %v\n", err)
+			return exitFail
+		}
+		if name == "" {
+			fmt.Fprintln(stdout, "nothing to roll back")
+		} else {
+			fmt.Fprintf(stdout, "rolled back %s\n", name)
+		}
+	case "status":
+		status, err := m.Status(ctx)
+		if err != nil {
+			fmt.Fprintf(stderr, "chgkbot: %v\n", err)
+			return exitFail
+		}
+		for _, s := range status {
+			state := "pending"
+			if s.Applied {
+				state = "applied " + s.AppliedAt.UTC().Format("2006-01-02 15:04:05Z")
+			}
+			fmt.Fprintf(stdout, "%-40s %s\n", s.Name, state)
+		}
+	}
+	return exitOK
+}

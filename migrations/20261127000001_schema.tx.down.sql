@@ -1,0 +1,10 @@
+DROP TABLE longpoll_state;
+DROP TABLE inbox;
+DROP TABLE used_questions;
+DROP TABLE rounds;
+DROP TABLE game_players;
+DROP TABLE games;
+DROP TABLE players;
+DROP TABLE chats;
+DROP TABLE questions;
+DROP TABLE packs;
