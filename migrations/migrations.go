@@ -11,8 +11,9 @@ import (
 	"github.com/uptrace/bun/migrate"
 )
 
-//go:embed *.sql
 // Files are the migration files; tests hash them to know when the schema changed.
+//
+//go:embed *.sql
 var Files embed.FS
 
 // New returns every migration, ready for a bun migrator. The files are

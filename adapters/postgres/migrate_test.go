@@ -45,7 +45,7 @@ func TestMigrationsUpDownUp(t *testing.T) {
 	}
 
 	applied, err := m.Up(ctx)
-	is.NoErr(err)                      // up on an empty database
+	is.NoErr(err)                       // up on an empty database
 	is.Equal(len(applied), len(status)) // applies all
 	first := schema(t, db)
 	is.True(strings.Contains(first, "games_one_active")) // with the one-active-game index
@@ -58,7 +58,7 @@ func TestMigrationsUpDownUp(t *testing.T) {
 	status, err = m.Status(ctx)
 	is.NoErr(err)
 	for _, s := range status {
-		is.True(s.Applied)            // all applied now
+		is.True(s.Applied)             // all applied now
 		is.True(!s.AppliedAt.IsZero()) // with the time
 	}
 
@@ -69,11 +69,11 @@ func TestMigrationsUpDownUp(t *testing.T) {
 	}
 	name, err := m.Down(ctx)
 	is.NoErr(err)
-	is.Equal(name, "") // nothing left to roll back
+	is.Equal(name, "")          // nothing left to roll back
 	is.Equal(schema(t, db), "") // down to zero leaves no table
 
 	_, err = m.Up(ctx)
-	is.NoErr(err)                   // up again
+	is.NoErr(err)                  // up again
 	is.Equal(schema(t, db), first) // gives the same schema
 	var n int
 	is.NoErr(db.NewRaw(`SELECT count(*) FROM questions`).Scan(ctx, &n))

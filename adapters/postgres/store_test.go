@@ -142,8 +142,8 @@ func TestFiftyConcurrentCommandsApplyOnce(t *testing.T) {
 		st = g.State()
 		return nil, nil, nil
 	}))
-	is.Equal(len(st.Players), n+1)        // every join applied, none lost
-	is.Equal(st.Version, int64(n+1))      // each exactly once
+	is.Equal(len(st.Players), n+1)   // every join applied, none lost
+	is.Equal(st.Version, int64(n+1)) // each exactly once
 	seen := map[chgk.UserID]bool{}
 	for _, p := range st.Players {
 		is.True(!seen[p.ID]) // no one twice
@@ -176,8 +176,8 @@ func TestDeletedQuestionStaysInResults(t *testing.T) {
 	_, err = db.ExecContext(ctx, `UPDATE questions SET deleted_at = now() WHERE id = ?`, q.ID)
 	is.NoErr(err)
 	again, err := store.LastEnded(ctx, peer)
-	is.NoErr(err)                                        // the old game still loads
-	is.Equal(again.Results().Rounds[0].Question, q)       // with its question intact
+	is.NoErr(err)                                   // the old game still loads
+	is.Equal(again.Results().Rounds[0].Question, q) // with its question intact
 	byID, err := store.Game(ctx, last.ID())
 	is.NoErr(err)
 	is.Equal(byID.Results(), again.Results())
@@ -223,9 +223,9 @@ func TestSeedQuestionsArePlayable(t *testing.T) {
 			withRejected++
 		}
 	}
-	is.True(len(packs) >= 4)                  // spread over at least four packs
-	is.True(withAlternatives*3 >= len(qs))    // a third with accepted alternatives
-	is.True(withRejected > 0)                 // some with rejected answers
+	is.True(len(packs) >= 4)               // spread over at least four packs
+	is.True(withAlternatives*3 >= len(qs)) // a third with accepted alternatives
+	is.True(withRejected > 0)              // some with rejected answers
 }
 
 func TestStoreErrorsAreTranslated(t *testing.T) {
