@@ -1,0 +1,470 @@
+package vkfake
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// errorTexts are VK's base texts of the errors the fake answers.
+var errorTexts = map[int]string{
+	1: "Unknown error occurred", 3: "Unknown method passed", 5: "User authorization failed",
+	6: "Too many requests per second", 7: "Permission to perform this action is denied",
+	8: "Invalid request", 9: "Flood control", 10: "Internal server error", 15: "Access denied",
+	100: "One of the parameters specified was missing or invalid", 113: "Invalid user id",
+	901: "Can't send messages for users without permission", 911: "Keyboard format is invalid",
+	914: "Message is too long", 917: "You don't have access to this chat", 927: "Chat does not exist",
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func vkError(w http.ResponseWriter, method string, code int, detail string, r *http.Request) {
+	msg := errorTexts[code]
+	if msg == "" {
+		msg = "Error"
+	}
+	if detail != "" {
+		msg += ": " + detail
+	}
+	params := []map[string]string{{"key": "method", "value": method}, {"key": "oauth", "value": "1"}}
+	for k, v := range r.Form {
+		if k != "access_token" && len(v) > 0 {
+			params = append(params, map[string]string{"key": k, "value": v[0]})
+		}
+	}
+	writeJSON(w, map[string]any{"error": map[string]any{"error_code": code, "error_msg": msg, "request_params": params}})
+}
+
+func (s *Server) method(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	_ = r.ParseForm()
+	s.mu.Lock()
+	delay := s.delay
+	s.requests++
+	now := time.Now()
+	sec := now.Unix()
+	s.perSec[sec]++
+	if sec != s.second {
+		s.second, s.inSecond = sec, 0
+	}
+	s.inSecond++
+	over := s.inSecond > s.RPS
+	if over {
+		s.err6++
+	}
+	var f *fault
+	for _, key := range []string{name, "*"} {
+		if q := s.faults[key]; len(q) > 0 {
+			f = &q[0]
+			s.faults[key] = q[1:]
+			break
+		}
+	}
+	s.mu.Unlock()
+	if delay > 0 {
+		select {
+		case <-time.After(delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
+
+	token := r.Form.Get("access_token")
+	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
+		token = strings.TrimPrefix(h, "Bearer ")
+	}
+	switch {
+	case token == "":
+		vkError(w, name, 5, "no access_token passed.", r)
+		return
+	case token != s.Token:
+		vkError(w, name, 5, "invalid access_token (4).", r)
+		return
+	case r.Form.Get("v") == "":
+		vkError(w, name, 8, "v (version) is required", r)
+		return
+	case over:
+		vkError(w, name, 6, "", r)
+		return
+	case f != nil && f.code < 0:
+		http.Error(w, "fake failure", -f.code)
+		return
+	case f != nil:
+		vkError(w, name, f.code, f.detail, r)
+		return
+	}
+	switch name {
+	case "groups.getLongPollServer":
+		s.getLongPollServer(w, r)
+	case "messages.send":
+		s.send(w, r)
+	case "messages.edit":
+		s.edit(w, r)
+	case "messages.sendMessageEventAnswer":
+		s.answer(w, r)
+	case "users.get":
+		s.usersGet(w, r)
+	case "messages.getConversationMembers":
+		s.members(w, r)
+	default:
+		vkError(w, name, 3, "", r)
+	}
+}
+
+func formInt(r *http.Request, key string) (int64, bool) {
+	v := r.Form.Get(key)
+	n, err := strconv.ParseInt(v, 10, 64)
+	return n, err == nil
+}
+
+func (s *Server) getLongPollServer(w http.ResponseWriter, r *http.Request) {
+	g, ok := formInt(r, "group_id")
+	if !ok || g != s.GroupID {
+		vkError(w, "groups.getLongPollServer", 100, "group_id is undefined", r)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	writeJSON(w, map[string]any{"response": map[string]any{
+		"key": s.key, "server": s.srv.URL + "/lp", "ts": itoa(s.lastTS() + 1),
+	}})
+}
+
+func (s *Server) send(w http.ResponseWriter, r *http.Request) {
+	const m = "messages.send"
+	peers := r.Form.Get("peer_ids")
+	if peers == "" {
+		peers = r.Form.Get("peer_id")
+	}
+	if peers == "" {
+		vkError(w, m, 100, "peer_id is undefined", r)
+		return
+	}
+	rid, ok := formInt(r, "random_id")
+	if !ok {
+		vkError(w, m, 100, "random_id is a required parameter", r)
+		return
+	}
+	text := r.Form.Get("message")
+	if text == "" {
+		vkError(w, m, 100, "message is empty or invalid", r)
+		return
+	}
+	if utf8.RuneCountInString(text) > 4096 {
+		vkError(w, m, 914, "", r)
+		return
+	}
+	kb := r.Form.Get("keyboard")
+	if kb != "" {
+		if detail := validateKeyboard(kb); detail != "" {
+			vkError(w, m, 911, detail, r)
+			return
+		}
+	}
+	var results []map[string]any
+	s.mu.Lock()
+	for _, ps := range strings.Split(peers, ",") {
+		peer, err := strconv.ParseInt(strings.TrimSpace(ps), 10, 64)
+		if err != nil {
+			s.mu.Unlock()
+			vkError(w, m, 100, "peer_ids is invalid", r)
+			return
+		}
+		c, ok := s.chats[peer]
+		if !ok {
+			results = append(results, map[string]any{"peer_id": peer, "error": map[string]any{"code": 917, "description": errorTexts[917]}})
+			continue
+		}
+		if f := s.peerFault(peer); f != 0 {
+			results = append(results, map[string]any{"peer_id": peer, "error": map[string]any{"code": f, "description": errorTexts[f]}})
+			continue
+		}
+		key := [2]int64{peer, rid}
+		cmid, dup := s.dedup[key]
+		if !dup || rid == 0 {
+			c.cmid++
+			cmid = c.cmid
+			c.botMsgs[cmid] = true
+			if rid != 0 {
+				s.dedup[key] = cmid
+			}
+			s.sent = append(s.sent, Sent{Peer: peer, RandomID: rid, CMID: cmid, Text: text, Keyboard: kb, At: time.Now()})
+		}
+		results = append(results, map[string]any{"peer_id": peer, "message_id": 0, "conversation_message_id": cmid})
+	}
+	s.mu.Unlock()
+	if r.Form.Get("peer_ids") == "" {
+		// The single-peer form answers a bare message id: 0 in chats.
+		if e, ok := results[0]["error"]; ok {
+			code := e.(map[string]any)["code"].(int)
+			vkError(w, m, code, "", r)
+			return
+		}
+		writeJSON(w, map[string]any{"response": 0})
+		return
+	}
+	writeJSON(w, map[string]any{"response": results})
+}
+
+// peerFault takes an injected per-peer error for peer ("peer:<id>" in
+// FailNext); s.mu must be held.
+func (s *Server) peerFault(peer int64) int {
+	key := "peer:" + itoa(peer)
+	if q := s.faults[key]; len(q) > 0 {
+		s.faults[key] = q[1:]
+		return q[0].code
+	}
+	return 0
+}
+
+func (s *Server) edit(w http.ResponseWriter, r *http.Request) {
+	const m = "messages.edit"
+	peer, ok := formInt(r, "peer_id")
+	if !ok {
+		vkError(w, m, 100, "peer_id is undefined", r)
+		return
+	}
+	cmid, ok := formInt(r, "conversation_message_id")
+	if !ok {
+		vkError(w, m, 100, "conversation_message_id is undefined", r)
+		return
+	}
+	text := r.Form.Get("message")
+	if utf8.RuneCountInString(text) > 4096 {
+		vkError(w, m, 914, "", r)
+		return
+	}
+	kb := r.Form.Get("keyboard")
+	if kb != "" {
+		if detail := validateKeyboard(kb); detail != "" {
+			vkError(w, m, 911, detail, r)
+			return
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.chats[peer]
+	if !ok {
+		vkError(w, m, 917, "", r)
+		return
+	}
+	if !c.botMsgs[cmid] {
+		vkError(w, m, 15, "message edit access denied", r)
+		return
+	}
+	s.edits = append(s.edits, Edit{Peer: peer, CMID: cmid, Text: text, Keyboard: kb, At: time.Now()})
+	writeJSON(w, map[string]any{"response": 1})
+}
+
+func (s *Server) answer(w http.ResponseWriter, r *http.Request) {
+	const m = "messages.sendMessageEventAnswer"
+	id := r.Form.Get("event_id")
+	user, uok := formInt(r, "user_id")
+	peer, pok := formInt(r, "peer_id")
+	if id == "" || !uok || !pok {
+		vkError(w, m, 100, "event_id, user_id and peer_id are required", r)
+		return
+	}
+	data := r.Form.Get("event_data")
+	if data != "" {
+		var d struct {
+			Type string `json:"type"`
+			Text string `json:"text"`
+		}
+		if json.Unmarshal([]byte(data), &d) != nil || d.Type == "" || (d.Type == "show_snackbar" && utf8.RuneCountInString(d.Text) > 90) {
+			vkError(w, m, 100, "event_data is invalid", r)
+			return
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cb, ok := s.cbs[id]
+	if !ok || cb.user != user || cb.peer != peer || time.Since(cb.at) > time.Minute {
+		vkError(w, m, 100, "event_id is invalid or expired", r)
+		return
+	}
+	s.answers = append(s.answers, Answer{EventID: id, User: user, Peer: peer, EventData: data, At: time.Now()})
+	writeJSON(w, map[string]any{"response": 1})
+}
+
+func (s *Server) usersGet(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []map[string]any
+	for _, f := range strings.Split(r.Form.Get("user_ids"), ",") {
+		id, err := strconv.ParseInt(strings.TrimSpace(f), 10, 64)
+		if err != nil {
+			vkError(w, "users.get", 113, "", r)
+			return
+		}
+		name, ok := s.users[id]
+		if !ok {
+			continue
+		}
+		first, last, _ := strings.Cut(name, " ")
+		out = append(out, map[string]any{"id": id, "first_name": first, "last_name": last,
+			"can_access_closed": true, "is_closed": false})
+	}
+	writeJSON(w, map[string]any{"response": out})
+}
+
+func (s *Server) members(w http.ResponseWriter, r *http.Request) {
+	const m = "messages.getConversationMembers"
+	peer, _ := formInt(r, "peer_id")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.chats[peer]
+	if !ok {
+		vkError(w, m, 927, "", r)
+		return
+	}
+	if !c.admin {
+		vkError(w, m, 917, "", r)
+		return
+	}
+	items := []map[string]any{{"member_id": -s.GroupID, "is_admin": true}}
+	var profiles []map[string]any
+	for id := range c.members {
+		items = append(items, map[string]any{"member_id": id, "invited_by": id, "join_date": 0})
+		first, last, _ := strings.Cut(s.users[id], " ")
+		profiles = append(profiles, map[string]any{"id": id, "first_name": first, "last_name": last})
+	}
+	writeJSON(w, map[string]any{"response": map[string]any{"count": len(items), "items": items, "profiles": profiles,
+		"groups": []map[string]any{{"id": s.GroupID, "name": "bot"}}}})
+}
+
+// validateKeyboard checks a keyboard as VK does, returning the 911 detail.
+func validateKeyboard(raw string) string {
+	var kb struct {
+		OneTime *json.RawMessage  `json:"one_time"`
+		Inline  *json.RawMessage  `json:"inline"`
+		Buttons [][]map[string]any `json:"buttons"`
+	}
+	if err := json.Unmarshal([]byte(raw), &kb); err != nil {
+		return "invalid JSON"
+	}
+	if kb.Buttons == nil {
+		return "buttons is required"
+	}
+	inline := false
+	if kb.Inline != nil {
+		if err := json.Unmarshal(*kb.Inline, &inline); err != nil {
+			return "inline property should be boolean"
+		}
+	}
+	rows, total := 10, 40
+	if inline {
+		rows, total = 6, 10
+	}
+	if len(kb.Buttons) > rows {
+		return "buttons contain too much rows"
+	}
+	n := 0
+	for i, row := range kb.Buttons {
+		if len(row) > 5 {
+			return fmt.Sprintf("row %d contains too much columns", i)
+		}
+		for j, b := range row {
+			n++
+			action, _ := b["action"].(map[string]any)
+			if action == nil {
+				return fmt.Sprintf("button [%d][%d] has no action", i, j)
+			}
+			typ, _ := action["type"].(string)
+			label, _ := action["label"].(string)
+			if typ != "text" && typ != "callback" && typ != "open_link" && typ != "location" && typ != "vkpay" && typ != "open_app" {
+				return fmt.Sprintf("button [%d][%d] has invalid type", i, j)
+			}
+			if (typ == "text" || typ == "callback") && (label == "" || utf8.RuneCountInString(label) > 40) {
+				return fmt.Sprintf("button [%d][%d] has invalid label", i, j)
+			}
+			if p, ok := action["payload"]; ok {
+				ps, isString := p.(string)
+				if !isString || len(ps) > 255 || !json.Valid([]byte(ps)) {
+					return fmt.Sprintf("button [%d][%d] has invalid payload", i, j)
+				}
+			}
+		}
+	}
+	if n > total {
+		return "keyboard contains too much buttons"
+	}
+	return ""
+}
+
+func (s *Server) poll(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
+	if r.Form.Get("act") != "a_check" {
+		http.Error(w, "act must be a_check", http.StatusBadRequest)
+		return
+	}
+	wait, _ := strconv.Atoi(r.Form.Get("wait"))
+	wait = min(max(wait, 0), 90)
+	ts, tsErr := strconv.ParseInt(r.Form.Get("ts"), 10, 64)
+
+	s.mu.Lock()
+	if s.dropPoll > 0 {
+		s.dropPoll--
+		s.mu.Unlock()
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				_ = conn.Close()
+				return
+			}
+		}
+		panic(http.ErrAbortHandler)
+	}
+	if len(s.pollFail) > 0 && (s.pollFail[0] != 3 || (tsErr == nil && ts == s.lastTS()+1)) {
+		code := s.pollFail[0]
+		s.pollFail = s.pollFail[1:]
+		switch code {
+		case 1:
+			s.mu.Unlock()
+			writeJSON(w, map[string]any{"failed": 1, "ts": max(ts, s.firstTS)})
+			return
+		case 2, 3:
+			s.keyN++
+			s.key = fmt.Sprintf("key%d", s.keyN)
+		}
+		s.mu.Unlock()
+		writeJSON(w, map[string]any{"failed": code})
+		return
+	}
+	if r.Form.Get("key") != s.key {
+		s.mu.Unlock()
+		writeJSON(w, map[string]any{"failed": 2})
+		return
+	}
+	if tsErr != nil || ts > s.lastTS()+1 || ts < s.firstTS {
+		next := s.lastTS() + 1
+		s.mu.Unlock()
+		writeJSON(w, map[string]any{"failed": 1, "ts": next})
+		return
+	}
+	deadline := time.NewTimer(time.Duration(wait) * time.Second)
+	defer deadline.Stop()
+	for ts > s.lastTS() {
+		wake := s.wake
+		s.mu.Unlock()
+		select {
+		case <-wake:
+		case <-deadline.C:
+			writeJSON(w, map[string]any{"ts": strconv.FormatInt(ts, 10), "updates": []any{}})
+			return
+		case <-r.Context().Done():
+			return
+		}
+		s.mu.Lock()
+	}
+	updates := append([]json.RawMessage(nil), s.events[ts-s.firstTS:]...)
+	next := s.lastTS() + 1
+	s.mu.Unlock()
+	writeJSON(w, map[string]any{"ts": strconv.FormatInt(next, 10), "updates": updates})
+}

@@ -1,0 +1,389 @@
+// Package vkfake is a fake VK for tests: the method API and the Bots Long
+// Poll server over real HTTP, faithful to ../shared/VK.md, plus a control
+// surface to play chat members and inject faults.
+//
+// What it emulates: token check (error 5), API version check (error 8),
+// errors in VK's shape, groups.getLongPollServer, messages.send (peer_id or
+// peer_ids, random_id de-duplication per peer returning the first message's
+// ids, keyboard validation with error 911, text length with error 914,
+// per-peer errors), messages.edit by conversation_message_id (error 15 for
+// a message that is not the bot's), messages.sendMessageEventAnswer (event
+// ids valid for one minute), users.get, messages.getConversationMembers
+// (917 unless the bot is a chat admin), and a per-token limit of requests
+// per second answered with error 6. The long poll answers a_check with
+// ts/updates, waits up to `wait` seconds for new events, and answers
+// failed 1/2/3 on demand or on an expired key.
+//
+// What it does not: captcha (14), flood control by content (9) except when
+// injected, attachments, message deletion, the real HTML escaping of text.
+package vkfake
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Sent is a message the bot sent.
+type Sent struct {
+	Peer     int64
+	RandomID int64
+	CMID     int64
+	Text     string
+	Keyboard string // the keyboard JSON as sent, "" for none
+	At       time.Time
+}
+
+// Edit is an edit the bot made.
+type Edit struct {
+	Peer     int64
+	CMID     int64
+	Text     string
+	Keyboard string
+	At       time.Time
+}
+
+// Answer is a callback answer the bot gave.
+type Answer struct {
+	EventID   string
+	User      int64
+	Peer      int64
+	EventData string // "" when the spinner was just stopped
+	At        time.Time
+}
+
+// Server is a running fake VK. Its zero value is not usable: call New.
+type Server struct {
+	Token   string
+	GroupID int64
+	RPS     int // requests per second per token before error 6; 20 by default
+
+	srv *httptest.Server
+
+	mu       sync.Mutex
+	wake     chan struct{} // closed and replaced when an event is added
+	events   []json.RawMessage
+	firstTS  int64 // ts of events[0]
+	key      string
+	keyN     int
+	users    map[int64]string // id → "First Last"
+	chats    map[int64]*chat
+	sent     []Sent
+	edits    []Edit
+	answers  []Answer
+	dedup    map[[2]int64]int64 // (peer, random_id) → cmid
+	cbs      map[string]callback
+	faults   map[string][]fault
+	pollFail []int
+	dropPoll int
+	delay    time.Duration
+	second   int64
+	inSecond int
+	err6     int
+	perSec   map[int64]int // method-API requests per unix second
+	requests int
+	eventSeq int
+}
+
+type chat struct {
+	members map[int64]bool
+	admin   bool // the bot is an admin of the chat
+	cmid    int64
+	botMsgs map[int64]bool
+}
+
+type callback struct {
+	at   time.Time
+	user int64
+	peer int64
+}
+
+type fault struct {
+	code   int // VK error code, or -status for an HTTP status
+	detail string
+}
+
+// New starts a fake VK for community groupID with token; it stops when t ends.
+func New(t testing.TB, token string, groupID int64) *Server {
+	s := &Server{
+		Token: token, GroupID: groupID, RPS: 20,
+		wake: make(chan struct{}), key: "key1", keyN: 1, firstTS: 1,
+		users: map[int64]string{}, chats: map[int64]*chat{}, dedup: map[[2]int64]int64{},
+		cbs: map[string]callback{}, faults: map[string][]fault{}, perSec: map[int64]int{},
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/method/{name}", s.method)
+	mux.HandleFunc("/lp", s.poll)
+	s.srv = httptest.NewServer(mux)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Close stops the server.
+func (s *Server) Close() { s.srv.Close() }
+
+// APIURL is the base of the method API, the client's VK_API_URL.
+func (s *Server) APIURL() string { return s.srv.URL + "/method" }
+
+// ChatPeer is the peer id of chat n.
+func ChatPeer(n int) int64 { return 2_000_000_000 + int64(n) }
+
+// AddUser registers a VK user with a name.
+func (s *Server) AddUser(id int64, first, last string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.users[id] = first + " " + last
+}
+
+// AddChat creates chat n with the bot and members, and returns its peer id.
+// admin makes the bot an admin (getConversationMembers works).
+func (s *Server) AddChat(n int, admin bool, members ...int64) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := &chat{members: map[int64]bool{}, admin: admin, botMsgs: map[int64]bool{}}
+	for _, m := range members {
+		c.members[m] = true
+	}
+	s.chats[ChatPeer(n)] = c
+	return ChatPeer(n)
+}
+
+// Say makes user write text in peer, as a message_new update. It returns
+// the update's event_id.
+func (s *Server) Say(peer, user int64, text string) string {
+	return s.message(peer, user, text, "", nil)
+}
+
+// PressText makes user press a text button with label and payload (a JSON
+// string), as clients without callback support do: a message_new with the
+// payload as a string.
+func (s *Server) PressText(peer, user int64, label, payload string) string {
+	return s.message(peer, user, label, payload, nil)
+}
+
+// Invite adds the bot to peer, as a service message_new with the
+// chat_invite_user action of -GroupID.
+func (s *Server) Invite(peer, by int64) string {
+	return s.message(peer, by, "", "", map[string]any{"type": "chat_invite_user", "member_id": -s.GroupID})
+}
+
+func (s *Server) message(peer, user int64, text, payload string, action map[string]any) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cmid := int64(0)
+	if c, ok := s.chats[peer]; ok {
+		c.cmid++
+		cmid = c.cmid
+	}
+	msg := map[string]any{
+		"date": time.Now().Unix(), "from_id": user, "id": 0, "out": 0, "version": 1,
+		"attachments": []any{}, "conversation_message_id": cmid, "fwd_messages": []any{},
+		"important": false, "is_hidden": false, "peer_id": peer, "random_id": 0, "text": text,
+	}
+	if peer < 2_000_000_000 {
+		msg["id"] = cmid + 1000
+	}
+	if payload != "" {
+		msg["payload"] = payload
+	}
+	if action != nil {
+		msg["action"] = action
+	}
+	obj := map[string]any{"message": msg, "client_info": map[string]any{
+		"button_actions": []string{"text", "vkpay", "open_app", "location", "open_link", "callback", "intent_subscribe", "intent_unsubscribe"},
+		"keyboard":       true, "inline_keyboard": true, "carousel": true, "lang_id": 0,
+	}}
+	return s.addEvent("message_new", obj)
+}
+
+// Press makes user press a callback button with payload (any JSON value) on
+// the bot's message cmid in peer, as a message_event update. It returns the
+// callback's event_id, which the bot must answer within a minute.
+func (s *Server) Press(peer, user int64, payload any, cmid int64) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.eventSeq++
+	cbID := fmt.Sprintf("cb%06d", s.eventSeq)
+	s.cbs[cbID] = callback{at: time.Now(), user: user, peer: peer}
+	p, _ := json.Marshal(payload)
+	obj := map[string]any{"user_id": user, "peer_id": peer, "event_id": cbID,
+		"payload": json.RawMessage(p), "conversation_message_id": cmid}
+	s.addEvent("message_event", obj)
+	return cbID
+}
+
+// Raw adds an update of any type and object, for tests of odd input.
+func (s *Server) Raw(typ string, object any) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.addEvent(typ, object)
+}
+
+// addEvent appends an update; s.mu must be held.
+func (s *Server) addEvent(typ string, object any) string {
+	s.eventSeq++
+	id := fmt.Sprintf("%040x", s.eventSeq)
+	raw, _ := json.Marshal(map[string]any{"group_id": s.GroupID, "type": typ, "event_id": id, "v": "5.199", "object": object})
+	s.events = append(s.events, raw)
+	close(s.wake)
+	s.wake = make(chan struct{})
+	return id
+}
+
+// Duplicate delivers the update with event_id again, as VK may.
+func (s *Server) Duplicate(eventID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range s.events {
+		var u struct {
+			EventID string `json:"event_id"`
+		}
+		_ = json.Unmarshal(e, &u)
+		if u.EventID == eventID {
+			s.events = append(s.events, e)
+			close(s.wake)
+			s.wake = make(chan struct{})
+			return
+		}
+	}
+}
+
+// FailNext makes the next times calls of method answer VK error code.
+// Method "*" matches any method.
+func (s *Server) FailNext(method string, code, times int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range times {
+		s.faults[method] = append(s.faults[method], fault{code: code})
+	}
+}
+
+// HTTPFailNext makes the next times calls of method answer HTTP status.
+func (s *Server) HTTPFailNext(method string, status, times int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range times {
+		s.faults[method] = append(s.faults[method], fault{code: -status})
+	}
+}
+
+// FailPoll makes the next long-poll requests answer failed with codes, in
+// order. failed 2 also expires the key; failed 3 expires key and ts, and is
+// held back until the poller has caught up with every event, so a test that
+// injects it loses nothing (real VK may lose events there).
+func (s *Server) FailPoll(codes ...int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pollFail = append(s.pollFail, codes...)
+}
+
+// DropPolls makes the next n long-poll requests hang up without an answer.
+func (s *Server) DropPolls(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dropPoll += n
+}
+
+// ExpireKey makes the current long-poll key invalid (failed 2 on its next use).
+func (s *Server) ExpireKey() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.keyN++
+	s.key = fmt.Sprintf("key%d", s.keyN)
+}
+
+// Delay makes every method call wait d before answering.
+func (s *Server) Delay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delay = d
+}
+
+// SetAdmin makes the bot an admin of peer, or not.
+func (s *Server) SetAdmin(peer int64, admin bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.chats[peer]; ok {
+		c.admin = admin
+	}
+}
+
+// SentTo returns what the bot sent to peer, in order.
+func (s *Server) SentTo(peer int64) []Sent {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Sent
+	for _, m := range s.sent {
+		if m.Peer == peer {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// AllSent returns everything the bot sent, in order.
+func (s *Server) AllSent() []Sent {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Sent(nil), s.sent...)
+}
+
+// Edits returns every edit the bot made, in order.
+func (s *Server) Edits() []Edit {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Edit(nil), s.edits...)
+}
+
+// Answers returns every callback answer the bot gave, in order.
+func (s *Server) Answers() []Answer {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Answer(nil), s.answers...)
+}
+
+// Stats are the method-API requests seen.
+type Stats struct {
+	Requests  int // all method calls
+	Err6      int // answered "too many requests"
+	MaxPerSec int // the most calls in one wall-clock second
+}
+
+// Stats returns the request counts so far.
+func (s *Server) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := Stats{Requests: s.requests, Err6: s.err6}
+	for _, n := range s.perSec {
+		st.MaxPerSec = max(st.MaxPerSec, n)
+	}
+	return st
+}
+
+// PerSecond returns the number of method calls in each wall-clock second,
+// oldest first.
+func (s *Server) PerSecond() []int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	secs := make([]int64, 0, len(s.perSec))
+	for k := range s.perSec {
+		secs = append(secs, k)
+	}
+	sort.Slice(secs, func(i, j int) bool { return secs[i] < secs[j] })
+	out := make([]int, len(secs))
+	for i, k := range secs {
+		out[i] = s.perSec[k]
+	}
+	return out
+}
+
+// lastTS is the ts of the newest event; s.mu must be held.
+func (s *Server) lastTS() int64 { return s.firstTS + int64(len(s.events)) - 1 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
