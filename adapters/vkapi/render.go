@@ -1,0 +1,379 @@
+package vkapi
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/vkchgk/chgkbot/chgk"
+)
+
+// Post is one chat message a game event becomes: text and, if a choice is
+// asked, an inline keyboard. The caller adds the peer and a random_id.
+type Post struct {
+	Text     string
+	Keyboard *Keyboard
+}
+
+// Render turns an event into the chat messages that announce it, in order.
+// Texts longer than VK's limit are split at line breaks; the keyboard goes
+// with the last part. Render needs nothing but the event.
+func Render(e chgk.Event) []Post {
+	text, kb := render(e)
+	if text == "" {
+		return nil
+	}
+	parts := Split(text, MaxText)
+	posts := make([]Post, len(parts))
+	for i, p := range parts {
+		posts[i] = Post{Text: p}
+	}
+	posts[len(posts)-1].Keyboard = kb
+	return posts
+}
+
+// Mention writes a player as a VK mention, "[id123|Анна]". Brackets and
+// bars in a name would break the markup, so they are dropped.
+func Mention(p chgk.Player) string {
+	name := strings.Map(func(r rune) rune {
+		if r == '[' || r == ']' || r == '|' {
+			return -1
+		}
+		return r
+	}, p.Name)
+	if strings.TrimSpace(name) == "" {
+		name = fmt.Sprintf("id%d", p.ID)
+	}
+	return fmt.Sprintf("[id%d|%s]", p.ID, name)
+}
+
+func mentions(ps []chgk.Player) string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = Mention(p)
+	}
+	return strings.Join(out, ", ")
+}
+
+func score(team, bot int) string {
+	return fmt.Sprintf("знатоки %d : %d бот", team, bot)
+}
+
+var phaseNames = map[chgk.Phase]string{
+	chgk.PhaseLobby: "регистрация", chgk.PhaseDiscussion: "обсуждение", chgk.PhaseChoice: "выбор отвечающего",
+	chgk.PhaseAnswer: "ответ", chgk.PhasePause: "перерыв", chgk.PhaseFinished: "окончена", chgk.PhaseStopped: "остановлена",
+}
+
+func render(e chgk.Event) (string, *Keyboard) {
+	switch e := e.(type) {
+	case chgk.LobbyOpened:
+		return fmt.Sprintf("🎲 %s начинает игру «Что? Где? Когда?»!\nРаундов: %d. Регистрация открыта, на неё %s: жмите «Я играю». "+
+				"Собрались раньше — жмите «Поехали!».", Mention(e.StartedBy), e.Rounds, Duration(e.Duration)),
+			keyboard([]Button{Callback("Я играю", Payload{A: ActJoin}, "positive"), Callback("Поехали!", Payload{A: ActGo}, "primary")})
+	case chgk.PlayerJoined:
+		if e.Phase == chgk.PhaseLobby {
+			return fmt.Sprintf("%s в команде! Игроков: %d.", Mention(e.Player), len(e.Players)), nil
+		}
+		return fmt.Sprintf("%s присоединяется к команде и может отвечать со следующего выбора.", Mention(e.Player)), nil
+	case chgk.GameStarted:
+		return fmt.Sprintf("Регистрация закрыта. Команда знатоков (%d): %s.\nКапитан — %s! Раундов: %d.",
+			len(e.Players), mentions(e.Players), Mention(e.Captain), e.Rounds), nil
+	case chgk.RoundStarted:
+		var b strings.Builder
+		fmt.Fprintf(&b, "❓ Раунд %d из %d. Счёт: %s.\n\n%s", e.Round, e.Of, score(e.Team, e.Bot), e.Question.Text)
+		if e.Question.Handout != "" {
+			fmt.Fprintf(&b, "\n\n📄 Раздаточный материал:\n%s", e.Question.Handout)
+		}
+		fmt.Fprintf(&b, "\n\nВремя на обсуждение: %s. Капитан %s может ответить досрочно.", Duration(e.Duration), Mention(e.Captain))
+		return b.String(), keyboard([]Button{Callback("Ответить досрочно", Payload{A: ActEarly, R: e.Round}, "primary")})
+	case chgk.AnswererAsked:
+		lead := "⏰ Время!"
+		if e.Early {
+			lead = "⚡ Досрочный ответ!"
+		}
+		return fmt.Sprintf("%s %s, кто отвечает? Время на выбор: %s. Не выберете — ответит капитан.",
+			lead, Mention(e.Captain), Duration(e.Duration)), ChoiceKeyboard(e.Players, e.Round, 0)
+	case chgk.AnswererChosen:
+		if e.ByDefault {
+			return fmt.Sprintf("Капитан не выбрал — отвечает сам капитан %s! Время на ответ: %s. Напишите ответ в чат одним сообщением.",
+				Mention(e.Answerer), Duration(e.Duration)), nil
+		}
+		return fmt.Sprintf("Отвечает %s! Время на ответ: %s. Напишите ответ в чат одним сообщением.",
+			Mention(e.Answerer), Duration(e.Duration)), nil
+	case chgk.RoundJudged:
+		return judged(e), nil
+	case chgk.GameEnded:
+		return results(e.Results), keyboard([]Button{Callback("Сыграть ещё", Payload{A: ActStart}, "positive")})
+	case chgk.GameResumed:
+		return fmt.Sprintf("🔄 Я снова на связи, игра продолжается! (фаза «%s», раунд %d)", phaseNames[e.Phase], e.Round), nil
+	case chgk.StatusShown:
+		return status(e)
+	case chgk.RulesShown:
+		return rules(e.Settings), keyboard([]Button{Callback("Начать игру", Payload{A: ActStart}, "positive")})
+	case chgk.SettingsShown:
+		return settingsText(e), nil
+	case chgk.Rejected:
+		return rejected(e), nil
+	}
+	return "", nil
+}
+
+func keyboard(buttons ...[]Button) *Keyboard {
+	return &Keyboard{Inline: true, Buttons: buttons}
+}
+
+var verdictMarks = map[chgk.Verdict]string{
+	chgk.VerdictCorrect: "✅", chgk.VerdictWrong: "❌", chgk.VerdictNoAnswer: "⌛",
+}
+
+func judged(e chgk.RoundJudged) string {
+	var b strings.Builder
+	switch e.Verdict {
+	case chgk.VerdictCorrect:
+		fmt.Fprintf(&b, "✅ Верно! %s ответил(а): «%s». Очко знатокам.", Mention(e.Answerer), quoteFree(e.Given))
+	case chgk.VerdictWrong:
+		fmt.Fprintf(&b, "❌ Неверно. %s ответил(а): «%s». Очко боту.", Mention(e.Answerer), quoteFree(e.Given))
+	default:
+		fmt.Fprintf(&b, "⌛ Время вышло, ответа нет. Очко боту.")
+	}
+	fmt.Fprintf(&b, "\n\nПравильный ответ: %s.", e.Question.Answer)
+	if len(e.Question.Accepted) > 0 {
+		fmt.Fprintf(&b, "\nЗачёт: %s.", strings.Join(e.Question.Accepted, "; "))
+	}
+	if e.Question.Comment != "" {
+		fmt.Fprintf(&b, "\nКомментарий: %s", e.Question.Comment)
+	}
+	fmt.Fprintf(&b, "\n\nСчёт: %s.", score(e.Team, e.Bot))
+	if !e.Last {
+		fmt.Fprintf(&b, " Следующий вопрос через %s.", Duration(e.Duration))
+	}
+	return b.String()
+}
+
+// quoteFree keeps a member's answer from breaking the quotes around it and
+// from being read as a mention.
+func quoteFree(s string) string {
+	s = strings.NewReplacer("«", "\"", "»", "\"", "[", "(", "]", ")", "\n", " ").Replace(strings.TrimSpace(s))
+	return cut(s, 200)
+}
+
+func outcome(r chgk.Results) string {
+	switch r.Outcome {
+	case chgk.OutcomeTeam:
+		return "🏆 Победили знатоки!"
+	case chgk.OutcomeBot:
+		return "🤖 Победил бот."
+	}
+	return "🤝 Ничья!"
+}
+
+func results(r chgk.Results) string {
+	var b strings.Builder
+	if r.Stopped {
+		fmt.Fprintf(&b, "🛑 Игру остановил(а) %s.", Mention(r.StoppedBy))
+	} else {
+		b.WriteString("🏁 Игра окончена.")
+	}
+	fmt.Fprintf(&b, " %s Счёт: %s.\n", outcome(r), score(r.Team, r.Bot))
+	if len(r.Rounds) > 0 {
+		b.WriteString("\nРаунды:\n")
+		for _, rd := range r.Rounds {
+			given := "—"
+			if rd.Given != "" {
+				given = "«" + quoteFree(rd.Given) + "»"
+			}
+			fmt.Fprintf(&b, "%d. %s %s: %s (ответ: %s)\n", rd.Number, verdictMarks[rd.Verdict], Mention(rd.Answerer), given, rd.Question.Answer)
+		}
+	}
+	fmt.Fprintf(&b, "\nСыграно раундов: %d из %d. Капитан: %s. Игра длилась %s.",
+		len(r.Rounds), r.Planned, captainOrNone(r.Captain), Duration(r.Duration))
+	return b.String()
+}
+
+func captainOrNone(p chgk.Player) string {
+	if p.ID == 0 {
+		return "не выбран"
+	}
+	return Mention(p)
+}
+
+func status(e chgk.StatusShown) (string, *Keyboard) {
+	switch {
+	case e.Status != nil:
+		return statusText(*e.Status), nil
+	case e.Last != nil:
+		return "Сейчас игры нет. Последняя игра:\n" + results(*e.Last),
+			keyboard([]Button{Callback("Начать игру", Payload{A: ActStart}, "positive")})
+	}
+	return "Сейчас игры нет, и в этом чате ещё не играли. Напишите /start или нажмите кнопку, чтобы начать.",
+		keyboard([]Button{Callback("Начать игру", Payload{A: ActStart}, "positive")})
+}
+
+func statusText(s chgk.Status) string {
+	var b strings.Builder
+	if s.Phase == chgk.PhaseLobby {
+		fmt.Fprintf(&b, "Идёт регистрация на игру (раундов: %d). Игроков: %d — %s.", s.Of, len(s.Players), mentions(s.Players))
+	} else {
+		fmt.Fprintf(&b, "Идёт игра: раунд %d из %d, сейчас %s. Счёт: %s.\nКапитан: %s.", s.Round, s.Of, phaseNames[s.Phase],
+			score(s.Team, s.Bot), Mention(s.Captain))
+		if s.Answerer.ID != 0 {
+			fmt.Fprintf(&b, " Отвечает: %s.", Mention(s.Answerer))
+		}
+		fmt.Fprintf(&b, "\nИгроки (%d): %s.", len(s.Players), mentions(s.Players))
+	}
+	fmt.Fprintf(&b, "\nДо конца фазы: %s.", Duration(s.Left))
+	return b.String()
+}
+
+func rules(s chgk.Settings) string {
+	return fmt.Sprintf(`📖 «Что? Где? Когда?»: чат — команда знатоков, я — соперник.
+1. /start — регистрация (%s), в ней жмите «Я играю»; «Поехали!» начинает сразу.
+2. Я выбираю капитана случайно. Раундов в игре: %d.
+3. В раунде я задаю вопрос, на обсуждение — %s. Капитан может ответить досрочно.
+4. Капитан кнопкой выбирает, кто отвечает (%s на выбор; не выберет — отвечает сам).
+5. Отвечающий пишет ответ в чат одним сообщением (%s). Верно — очко знатокам, неверно или молчание — очко мне.
+Команды: /start, /join, /go, /stop, /info, /rules, /settings (например: /settings rounds 8). Можно и по-русски: «начать», «играю», «поехали», «стоп», «инфо», «правила», «настройки».`,
+		Duration(s.Lobby), s.Rounds, Duration(s.Discussion), Duration(s.Choice), Duration(s.Answer))
+}
+
+var settingTitles = map[chgk.SettingName]string{
+	chgk.SettingRounds: "раунды", chgk.SettingLobby: "регистрация", chgk.SettingDiscussion: "обсуждение",
+	chgk.SettingChoice: "выбор", chgk.SettingAnswer: "ответ", chgk.SettingPause: "пауза",
+}
+
+func settingsText(e chgk.SettingsShown) string {
+	s := e.Settings
+	var b strings.Builder
+	if e.Changed != "" {
+		fmt.Fprintf(&b, "Готово, %s: настройка «%s» изменена. Она действует со следующей игры.\n", Mention(e.By), settingTitles[e.Changed])
+	}
+	fmt.Fprintf(&b, "⚙ Настройки чата:\nраунды (rounds) — %d\nрегистрация (lobby) — %s\nобсуждение (discussion) — %s\n"+
+		"выбор (choice) — %s\nответ (answer) — %s\nпауза (pause) — %s\n"+
+		"Изменить: /settings <название> <число>, например /settings discussion 90.",
+		s.Rounds, Duration(s.Lobby), Duration(s.Discussion), Duration(s.Choice), Duration(s.Answer), Duration(s.Pause))
+	return b.String()
+}
+
+// Refusal is a refusal's short text, fit for a snackbar (≤ 90 characters).
+func Refusal(reason chgk.RuleError) string {
+	switch reason {
+	case chgk.ErrNoGame:
+		return "Сейчас игры нет. Начните её: /start"
+	case chgk.ErrGameRunning:
+		return "Игра уже идёт: новую можно начать после её конца"
+	case chgk.ErrWrongPhase:
+		return "Сейчас это сделать нельзя"
+	case chgk.ErrNotCaptain:
+		return "Это решает только капитан"
+	case chgk.ErrNotAnswerer:
+		return "Отвечает только выбранный игрок"
+	case chgk.ErrNotPlayer:
+		return "Этот участник не играет в этой игре"
+	case chgk.ErrAlreadyJoined:
+		return "Вы уже в команде"
+	case chgk.ErrEmptyAnswer:
+		return "Ответ пустой"
+	case chgk.ErrNoQuestions:
+		return "Нет вопросов для игры: добавьте их через админку"
+	case chgk.ErrBadSetting:
+		return "Такое значение настройки недопустимо"
+	}
+	return "Не получилось"
+}
+
+func rejected(e chgk.Rejected) string {
+	text := Refusal(e.Reason)
+	if e.By.ID != 0 {
+		text = Mention(e.By) + ", " + lowerFirst(text)
+	}
+	switch {
+	case e.Setting != nil:
+		unit := ""
+		if e.Setting.Unit == "s" {
+			unit = " секунд"
+		}
+		text += fmt.Sprintf(": «%s» = «%s». Допустимо от %g до %g%s.", settingTitles[e.Setting.Name],
+			cut(e.Setting.Value, 20), e.Setting.Min, e.Setting.Max, unit)
+		if e.Setting.Min == 0 && e.Setting.Max == 0 {
+			text = Mention(e.By) + ", такой настройки нет. Есть: rounds, lobby, discussion, choice, answer, pause."
+		}
+	case e.Status != nil:
+		text += ".\n" + statusText(*e.Status)
+	default:
+		text += "."
+	}
+	return text
+}
+
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return strings.ToLower(string(r)) + s[n:]
+}
+
+// playersPerPage is how many answerer buttons fit one inline keyboard with
+// a row of page buttons: VK allows ten buttons in six rows.
+const playersPerPage = 8
+
+// ChoiceKeyboard is the captain's keyboard to pick the answerer of round:
+// one button per player, two in a row. Up to ten players fit one keyboard;
+// more are paged, eight a page, with ◀ ▶ buttons.
+func ChoiceKeyboard(players []chgk.Player, round, page int) *Keyboard {
+	perPage := len(players)
+	if perPage > MaxInlineButtons {
+		perPage = playersPerPage
+	}
+	pages := max(1, (len(players)+perPage-1)/perPage)
+	page = min(max(page, 0), pages-1)
+	shown := players[page*perPage : min(len(players), (page+1)*perPage)]
+	kb := &Keyboard{Inline: true}
+	for i := 0; i < len(shown); i += 2 {
+		var row []Button
+		for _, p := range shown[i:min(i+2, len(shown))] {
+			row = append(row, Callback(cut(p.Name, MaxLabel), Payload{A: ActPick, R: round, U: int64(p.ID)}, "secondary"))
+		}
+		kb.Buttons = append(kb.Buttons, row)
+	}
+	if pages > 1 {
+		var nav []Button
+		if page > 0 {
+			nav = append(nav, Callback(fmt.Sprintf("◀ %d/%d", page, pages), Payload{A: ActPage, R: round, P: page - 1}, "primary"))
+		}
+		if page < pages-1 {
+			nav = append(nav, Callback(fmt.Sprintf("%d/%d ▶", page+2, pages), Payload{A: ActPage, R: round, P: page + 1}, "primary"))
+		}
+		kb.Buttons = append(kb.Buttons, nav)
+	}
+	return kb
+}
+
+// Split cuts text into parts of at most limit characters, at line breaks
+// where it can, else at spaces, else anywhere.
+func Split(text string, limit int) []string {
+	var parts []string
+	for utf8.RuneCountInString(text) > limit {
+		r := []rune(text)
+		head := string(r[:limit])
+		cutAt := strings.LastIndex(head, "\n")
+		if cutAt <= 0 {
+			cutAt = strings.LastIndex(head, " ")
+		}
+		if cutAt <= 0 {
+			cutAt = len(head)
+		}
+		parts = append(parts, strings.TrimRight(text[:cutAt], " \n"))
+		text = strings.TrimLeft(text[cutAt:], " \n")
+	}
+	if text = strings.TrimRight(text, " \n"); text != "" || len(parts) == 0 {
+		parts = append(parts, text)
+	}
+	return parts
+}
+
+// PrivateReply is the answer to a message in a private dialog with the bot.
+const PrivateReply = "Привет! Я веду «Что? Где? Когда?» в беседах: добавьте меня в беседу с друзьями и напишите там /start. " +
+	"Правила — /rules."
+
+// Greeting is the bot's first message in a chat that added it.
+const Greeting = "Всем привет! Я веду «Что? Где? Когда?»: вы — команда знатоков, я — ваш соперник. " +
+	"Напишите /start, чтобы начать игру, или /rules, чтобы узнать правила. " +
+	"Чтобы я видел ответы без упоминания, дайте мне доступ ко всем сообщениям беседы."

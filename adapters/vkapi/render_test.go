@@ -1,0 +1,162 @@
+package vkapi_test
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/matryer/is"
+
+	"github.com/vkchgk/chgkbot/adapters/vkapi"
+	"github.com/vkchgk/chgkbot/chgk"
+	ct "github.com/vkchgk/chgkbot/chgk/chgktest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files of the rendering tests")
+
+func TestPlural(t *testing.T) {
+	is := is.New(t)
+	want := map[int]string{
+		0: "секунд", 1: "секунда", 2: "секунды", 3: "секунды", 4: "секунды", 5: "секунд", 6: "секунд", 7: "секунд",
+		8: "секунд", 9: "секунд", 10: "секунд", 11: "секунд", 12: "секунд", 13: "секунд", 14: "секунд", 15: "секунд",
+		16: "секунд", 17: "секунд", 18: "секунд", 19: "секунд", 20: "секунд", 21: "секунда", 22: "секунды", 23: "секунды",
+		24: "секунды", 25: "секунд", 101: "секунда", 111: "секунд", 121: "секунда", 112: "секунд", 104: "секунды",
+	}
+	for n, w := range want {
+		is.Equal(vkapi.Plural(n, "секунда", "секунды", "секунд"), w) // the form for n
+	}
+	is.Equal(vkapi.Duration(90*time.Second), "1 минута 30 секунд")
+	is.Equal(vkapi.Duration(500*time.Millisecond), "1 секунда") // never "0 секунд"
+	is.Equal(vkapi.Duration(2*time.Hour+3*time.Minute), "2 часа 3 минуты")
+}
+
+func TestSplit(t *testing.T) {
+	is := is.New(t)
+	long := strings.Repeat("строка текста\n", 400) // 5600 characters
+	parts := vkapi.Split(long, vkapi.MaxText)
+	is.Equal(len(parts), 2) // split in two
+	for _, p := range parts {
+		is.True(utf8.RuneCountInString(p) <= vkapi.MaxText) // each fits a message
+	}
+	is.Equal(strings.Join(parts, "\n"), strings.TrimRight(long, "\n")) // and nothing is lost
+	is.Equal(vkapi.Split("коротко", 10), []string{"коротко"})
+	is.Equal(len(vkapi.Split(strings.Repeat("я", 25), 10)), 3) // no break: cut anywhere
+}
+
+// events returns one of every event, with the data a real game would carry.
+func events() map[string]chgk.Event {
+	q := ct.Questions(2)[1]
+	q.Handout = "1, 1, 2, 3, 5, 8, …"
+	anna, boris := ct.Anna, ct.Boris
+	players := []chgk.Player{anna, boris, ct.Vera}
+	timer := func(p chgk.Phase, r int, d time.Duration) chgk.Timer {
+		return chgk.Timer{Phase: p, Round: r, Duration: d, Deadline: ct.Epoch.Add(d)}
+	}
+	res := chgk.Results{GameID: 7, Peer: ct.Chat(1), Outcome: chgk.OutcomeTeam, Team: 2, Bot: 1, Captain: boris, Players: players,
+		Planned: 3, StartedAt: ct.Epoch, EndedAt: ct.Epoch.Add(7*time.Minute + 5*time.Second), Duration: 7*time.Minute + 5*time.Second,
+		Rounds: []chgk.Round{
+			{Number: 1, Question: ct.Questions(1)[0], Answerer: anna, Given: "один", Verdict: chgk.VerdictCorrect},
+			{Number: 2, Question: q, Answerer: boris, Given: "«три» [club1|x]", Verdict: chgk.VerdictWrong},
+			{Number: 3, Question: q, Answerer: boris, Verdict: chgk.VerdictNoAnswer, ByDefault: true},
+		}}
+	stopped := res
+	stopped.Stopped, stopped.StoppedBy, stopped.Outcome, stopped.Rounds = true, ct.Vera, chgk.OutcomeDraw, nil
+	status := chgk.Status{GameID: 7, Phase: chgk.PhaseAnswer, Round: 2, Of: 6, Team: 1, Bot: 0, Captain: boris, Answerer: anna,
+		Players: players, StartedBy: anna, StartedAt: ct.Epoch, Left: 42 * time.Second}
+	lobby := chgk.Status{Phase: chgk.PhaseLobby, Of: 6, Players: players[:1], StartedBy: anna, Left: 25 * time.Second}
+	many := make([]chgk.Player, 23)
+	for i := range many {
+		many[i] = chgk.Player{ID: chgk.UserID(500 + i), Name: fmt.Sprintf("Игрок с длинным именем номер %d из большой беседы", i+1)}
+	}
+	return map[string]chgk.Event{
+		"lobby_opened":             chgk.LobbyOpened{Peer: ct.Chat(1), StartedBy: anna, Rounds: 6, Timer: timer(chgk.PhaseLobby, 0, 30*time.Second)},
+		"player_joined":            chgk.PlayerJoined{Peer: ct.Chat(1), Player: boris, Players: players[:2], Phase: chgk.PhaseLobby},
+		"player_joined_late":       chgk.PlayerJoined{Peer: ct.Chat(1), Player: ct.Vera, Players: players, Phase: chgk.PhaseDiscussion},
+		"game_started":             chgk.GameStarted{Peer: ct.Chat(1), Captain: boris, Players: players, Rounds: 6},
+		"round_started":            chgk.RoundStarted{Peer: ct.Chat(1), Round: 2, Of: 6, Question: q, Captain: boris, Team: 1, Timer: timer(chgk.PhaseDiscussion, 2, time.Minute)},
+		"answerer_asked":           chgk.AnswererAsked{Peer: ct.Chat(1), Round: 2, Of: 6, Captain: boris, Players: players, Timer: timer(chgk.PhaseChoice, 2, 30*time.Second)},
+		"answerer_asked_early":     chgk.AnswererAsked{Peer: ct.Chat(1), Round: 2, Of: 6, Captain: boris, Players: many, Early: true, Timer: timer(chgk.PhaseChoice, 2, 30*time.Second)},
+		"answerer_chosen":          chgk.AnswererChosen{Peer: ct.Chat(1), Round: 2, Answerer: anna, Timer: timer(chgk.PhaseAnswer, 2, time.Minute)},
+		"answerer_by_default":      chgk.AnswererChosen{Peer: ct.Chat(1), Round: 2, Answerer: boris, ByDefault: true, Timer: timer(chgk.PhaseAnswer, 2, time.Minute)},
+		"round_judged_correct":     chgk.RoundJudged{Peer: ct.Chat(1), Round: 2, Of: 6, Answerer: anna, Given: "Два", Verdict: chgk.VerdictCorrect, Question: q, Team: 2, Bot: 0, Timer: timer(chgk.PhasePause, 2, 5*time.Second)},
+		"round_judged_wrong":       chgk.RoundJudged{Peer: ct.Chat(1), Round: 2, Of: 6, Answerer: anna, Given: "Пять", Verdict: chgk.VerdictWrong, Question: q, Team: 1, Bot: 1, Timer: timer(chgk.PhasePause, 2, 5*time.Second)},
+		"round_judged_no_answer":   chgk.RoundJudged{Peer: ct.Chat(1), Round: 6, Of: 6, Answerer: anna, Verdict: chgk.VerdictNoAnswer, Question: q, Team: 3, Bot: 3, Last: true},
+		"game_finished":            chgk.GameEnded{Peer: ct.Chat(1), Results: res},
+		"game_stopped":             chgk.GameEnded{Peer: ct.Chat(1), Results: stopped},
+		"game_resumed":             chgk.GameResumed{Peer: ct.Chat(1), Phase: chgk.PhaseDiscussion, Round: 3, Late: time.Minute},
+		"status_running":           chgk.StatusShown{Peer: ct.Chat(1), Status: &status},
+		"status_lobby":             chgk.StatusShown{Peer: ct.Chat(1), Status: &lobby},
+		"status_last":              chgk.StatusShown{Peer: ct.Chat(1), Last: &res},
+		"status_none":              chgk.StatusShown{Peer: ct.Chat(1)},
+		"rules":                    chgk.RulesShown{Peer: ct.Chat(1), Settings: chgk.DefaultSettings()},
+		"settings_shown":           chgk.SettingsShown{Peer: ct.Chat(1), By: anna, Settings: chgk.DefaultSettings()},
+		"settings_changed":         chgk.SettingsShown{Peer: ct.Chat(1), By: anna, Settings: chgk.DefaultSettings(), Changed: chgk.SettingRounds},
+		"rejected_not_captain":     chgk.Rejected{Peer: ct.Chat(1), By: anna, Reason: chgk.ErrNotCaptain},
+		"rejected_running":         chgk.Rejected{Peer: ct.Chat(1), By: anna, Reason: chgk.ErrGameRunning, Status: &status},
+		"rejected_setting":         chgk.Rejected{Peer: ct.Chat(1), By: anna, Reason: chgk.ErrBadSetting, Setting: &chgk.SettingError{Name: chgk.SettingDiscussion, Value: "5", Min: 10, Max: 600, Unit: "s"}},
+		"rejected_unknown_setting": chgk.Rejected{Peer: ct.Chat(1), By: anna, Reason: chgk.ErrBadSetting, Setting: &chgk.SettingError{Name: "colour", Value: "red"}},
+	}
+}
+
+func TestRenderGolden(t *testing.T) {
+	for name, e := range events() {
+		t.Run(name, func(t *testing.T) {
+			is := is.New(t)
+			posts := vkapi.Render(e)
+			is.True(len(posts) > 0) // every event says something
+			var b strings.Builder
+			for i, p := range posts {
+				is.True(utf8.RuneCountInString(p.Text) <= vkapi.MaxText) // each part fits one message
+				fmt.Fprintf(&b, "--- message %d ---\n%s\n", i+1, p.Text)
+				if p.Keyboard != nil {
+					is.NoErr(p.Keyboard.Validate()) // keyboards keep VK's limits
+					js, err := json.MarshalIndent(p.Keyboard, "", "  ")
+					is.NoErr(err)
+					fmt.Fprintf(&b, "--- keyboard ---\n%s\n", js)
+				}
+			}
+			path := filepath.Join("testdata", name+".golden")
+			if *update {
+				is.NoErr(os.MkdirAll("testdata", 0o755))
+				is.NoErr(os.WriteFile(path, []byte(b.String()), 0o644))
+			}
+			want, err := os.ReadFile(path)
+			is.NoErr(err) // the golden file exists (go test -run Golden -update writes it)
+			is.Equal(b.String(), string(want))
+		})
+	}
+}
+
+func TestChoiceKeyboardPages(t *testing.T) {
+	is := is.New(t)
+	players := make([]chgk.Player, 23)
+	for i := range players {
+		players[i] = chgk.Player{ID: chgk.UserID(i + 1), Name: fmt.Sprint("P", i+1)}
+	}
+	seen := map[int64]bool{}
+	for page := range 3 {
+		kb := vkapi.ChoiceKeyboard(players, 4, page)
+		is.NoErr(kb.Validate()) // every page fits an inline keyboard
+		for _, row := range kb.Buttons {
+			for _, b := range row {
+				var p vkapi.Payload
+				is.NoErr(json.Unmarshal([]byte(b.Action.Payload), &p))
+				is.Equal(p.R, 4) // every button knows its round
+				if p.A == vkapi.ActPick {
+					seen[p.U] = true
+				}
+			}
+		}
+	}
+	is.Equal(len(seen), 23) // every player is on some page
+	ten := vkapi.ChoiceKeyboard(players[:10], 1, 0)
+	is.Equal(len(ten.Buttons), 5)                                                        // ten players fit one page in five rows, no paging
+	is.Equal(vkapi.Mention(chgk.Player{ID: 5, Name: "[id1|хитрец]"}), "[id5|id1хитрец]") // names cannot forge mentions
+	is.Equal(vkapi.Mention(chgk.Player{ID: 5}), "[id5|id5]")
+}
