@@ -35,8 +35,8 @@ func TestSendAndDedup(t *testing.T) {
 	ctx := context.Background()
 	kb := &vkapi.Keyboard{Inline: true, Buttons: [][]vkapi.Button{{vkapi.Callback("Я играю", map[string]string{"cmd": "join"}, "positive")}}}
 	cmid, err := c.Send(ctx, vkapi.Message{Peer: peer, RandomID: 42, Text: "Привет", Keyboard: kb})
-	is.NoErr(err)          // sent
-	is.True(cmid > 0)      // the chat message's cmid is learnt
+	is.NoErr(err)     // sent
+	is.True(cmid > 0) // the chat message's cmid is learnt
 	again, err := c.Send(ctx, vkapi.Message{Peer: peer, RandomID: 42, Text: "Привет"})
 	is.NoErr(err)
 	is.Equal(again, cmid)             // a resend returns the first message's ids
@@ -130,9 +130,9 @@ func TestRateLimitHolds(t *testing.T) {
 	wg.Wait()
 	took := time.Since(start)
 	st := vk.Stats()
-	is.Equal(st.Err6, 0)                // never over the budget
-	is.True(st.MaxPerSec <= 20)         // in any wall-clock second
-	is.Equal(len(vk.SentTo(peer)), n)   // and everything arrives
+	is.Equal(st.Err6, 0)              // never over the budget
+	is.True(st.MaxPerSec <= 20)       // in any wall-clock second
+	is.Equal(len(vk.SentTo(peer)), n) // and everything arrives
 	t.Logf("%d sends in %v: %.1f requests/s, per second %v", n, took, float64(n)/took.Seconds(), vk.PerSecond())
 }
 
@@ -151,7 +151,7 @@ func TestOtherMethods(t *testing.T) {
 	users, err := c.Users(ctx, 101, 102, 999)
 	is.NoErr(err)
 	is.Equal(users[101].FirstName, "Анна") // names
-	is.Equal(len(users), 2)                 // unknown ids are left out
+	is.Equal(len(users), 2)                // unknown ids are left out
 	before := vk.Stats().Requests
 	_, err = c.Users(ctx, 101, 102)
 	is.NoErr(err)
@@ -168,13 +168,13 @@ func TestOtherMethods(t *testing.T) {
 	is.NoErr(err)
 	is.NoErr(c.Edit(ctx, peer, cmid, "Отвечает Анна", nil)) // the bot edits its own message
 	is.Equal(vk.Edits()[0].Text, "Отвечает Анна")
-	is.Equal(vk.Edits()[0].Keyboard, `{"inline":true,"buttons":[]}`) // and drops its buttons
+	is.Equal(vk.Edits()[0].Keyboard, `{"inline":true,"buttons":[]}`)    // and drops its buttons
 	is.Equal(vkapi.Code(c.Edit(ctx, peer, cmid+100, "чужое", nil)), 15) // not its message: 15
 
 	cb := vk.Press(peer, 102, map[string]string{"cmd": "choose"}, cmid)
 	is.NoErr(c.AnswerEvent(ctx, cb, 102, peer, "Выбирает только капитан"))
 	is.Equal(vk.Answers()[0].EventData, `{"text":"Выбирает только капитан","type":"show_snackbar"}`) // a snackbar
-	is.Equal(vkapi.Code(c.AnswerEvent(ctx, "nope", 102, peer, "")), 100)                          // an unknown event id is refused
+	is.Equal(vkapi.Code(c.AnswerEvent(ctx, "nope", 102, peer, "")), 100)                             // an unknown event id is refused
 }
 
 func TestKeyboardLimits(t *testing.T) {
@@ -187,7 +187,7 @@ func TestKeyboardLimits(t *testing.T) {
 		}
 		return r
 	}
-	is.NoErr((&vkapi.Keyboard{Inline: true, Buttons: [][]vkapi.Button{row(5), row(5)}}).Validate()) // 10 inline buttons fit
+	is.NoErr((&vkapi.Keyboard{Inline: true, Buttons: [][]vkapi.Button{row(5), row(5)}}).Validate())               // 10 inline buttons fit
 	is.True((&vkapi.Keyboard{Inline: true, Buttons: [][]vkapi.Button{row(5), row(5), row(1)}}).Validate() != nil) // 11 do not
 	is.True((&vkapi.Keyboard{Inline: true, Buttons: [][]vkapi.Button{row(6)}}).Validate() != nil)                 // 6 in a row do not
 	long := vkapi.Callback("очень длинная надпись на кнопке, длиннее сорока знаков", nil, "")

@@ -343,8 +343,8 @@ func (s *Server) members(w http.ResponseWriter, r *http.Request) {
 // validateKeyboard checks a keyboard as VK does, returning the 911 detail.
 func validateKeyboard(raw string) string {
 	var kb struct {
-		OneTime *json.RawMessage  `json:"one_time"`
-		Inline  *json.RawMessage  `json:"inline"`
+		OneTime *json.RawMessage   `json:"one_time"`
+		Inline  *json.RawMessage   `json:"inline"`
 		Buttons [][]map[string]any `json:"buttons"`
 	}
 	if err := json.Unmarshal([]byte(raw), &kb); err != nil {
