@@ -18,13 +18,20 @@ type Join struct{ Player Player }
 // may press it.
 type Begin struct{ By Player }
 
-// AnswerEarly ends the discussion before its time (captain only).
-type AnswerEarly struct{ By Player }
+// AnswerEarly ends the discussion before its time (captain only). Round,
+// when not zero, is the round the pressed button belongs to: a button left
+// over from an earlier round is refused with ErrWrongPhase.
+type AnswerEarly struct {
+	By    Player
+	Round int
+}
 
-// Choose names the player who will answer this round (captain only).
+// Choose names the player who will answer this round (captain only). Round
+// works as in AnswerEarly.
 type Choose struct {
 	By       Player
 	Answerer UserID
+	Round    int
 }
 
 // Answer is a chat message that may be the round's answer. Only the chosen

@@ -269,7 +269,7 @@ func (g *Game) apply(cmd Command, now time.Time, rnd Rand) ([]Event, error) {
 		}
 		return g.closeLobby(now, rnd), nil
 	case AnswerEarly:
-		if g.st.Phase != PhaseDiscussion {
+		if g.st.Phase != PhaseDiscussion || stale(c.Round, len(g.st.Rounds)) {
 			return nil, ErrWrongPhase
 		}
 		if c.By.ID != g.st.Captain {
@@ -277,7 +277,7 @@ func (g *Game) apply(cmd Command, now time.Time, rnd Rand) ([]Event, error) {
 		}
 		return g.askAnswerer(now, true), nil
 	case Choose:
-		if g.st.Phase != PhaseChoice {
+		if g.st.Phase != PhaseChoice || stale(c.Round, len(g.st.Rounds)) {
 			return nil, ErrWrongPhase
 		}
 		if c.By.ID != g.st.Captain {
@@ -312,6 +312,10 @@ func (g *Game) apply(cmd Command, now time.Time, rnd Rand) ([]Event, error) {
 	}
 	return nil, fmt.Errorf("chgk: unknown command %T", cmd)
 }
+
+// stale reports whether a button of round pressed now, in round current,
+// is left over from an earlier round. Round 0 means "whatever round".
+func stale(round, current int) bool { return round != 0 && round != current }
 
 func (g *Game) join(p Player) ([]Event, error) {
 	if _, ok := g.player(p.ID); ok {

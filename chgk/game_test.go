@@ -173,6 +173,8 @@ func TestInvalidMoves(t *testing.T) {
 		{"early answer twice", choice, chgk.AnswerEarly{By: anna}, chgk.ErrWrongPhase},
 		{"answer by non-answerer", answer, chgk.Answer{By: anna, Text: "один"}, chgk.ErrNotAnswerer},
 		{"empty answer", answer, chgk.Answer{By: boris, Text: " ... "}, chgk.ErrEmptyAnswer},
+		{"early answer from an old round", discussion, chgk.AnswerEarly{By: anna, Round: 2}, chgk.ErrWrongPhase},
+		{"choice from an old round", choice, chgk.Choose{By: anna, Answerer: anna.ID, Round: 3}, chgk.ErrWrongPhase},
 		{"choose again", answer, chgk.Choose{By: anna, Answerer: anna.ID}, chgk.ErrWrongPhase},
 		{"answer in pause", pause, chgk.Answer{By: boris, Text: "один"}, chgk.ErrWrongPhase},
 		{"rules are not a move", pause, chgk.Rules{By: anna}, chgk.ErrWrongPhase},

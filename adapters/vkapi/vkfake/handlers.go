@@ -410,6 +410,12 @@ func (s *Server) poll(w http.ResponseWriter, r *http.Request) {
 	ts, tsErr := strconv.ParseInt(r.Form.Get("ts"), 10, 64)
 
 	s.mu.Lock()
+	if q := s.faults["lp"]; len(q) > 0 && q[0].code < 0 {
+		s.faults["lp"] = q[1:]
+		s.mu.Unlock()
+		http.Error(w, "fake failure", -q[0].code)
+		return
+	}
 	if s.dropPoll > 0 {
 		s.dropPoll--
 		s.mu.Unlock()
@@ -421,7 +427,7 @@ func (s *Server) poll(w http.ResponseWriter, r *http.Request) {
 		}
 		panic(http.ErrAbortHandler)
 	}
-	if len(s.pollFail) > 0 && (s.pollFail[0] != 3 || (tsErr == nil && ts == s.lastTS()+1)) {
+	if len(s.pollFail) > 0 {
 		code := s.pollFail[0]
 		s.pollFail = s.pollFail[1:]
 		switch code {

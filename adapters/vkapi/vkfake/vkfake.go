@@ -255,7 +255,8 @@ func (s *Server) Duplicate(eventID string) {
 }
 
 // FailNext makes the next times calls of method answer VK error code.
-// Method "*" matches any method.
+// Method "*" matches any method; "peer:<peer id>" makes messages.send give
+// that peer a per-peer error (the peer_ids form) while others succeed.
 func (s *Server) FailNext(method string, code, times int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -264,7 +265,8 @@ func (s *Server) FailNext(method string, code, times int) {
 	}
 }
 
-// HTTPFailNext makes the next times calls of method answer HTTP status.
+// HTTPFailNext makes the next times calls of method answer HTTP status;
+// method "lp" is the long-poll server.
 func (s *Server) HTTPFailNext(method string, status, times int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -274,9 +276,10 @@ func (s *Server) HTTPFailNext(method string, status, times int) {
 }
 
 // FailPoll makes the next long-poll requests answer failed with codes, in
-// order. failed 2 also expires the key; failed 3 expires key and ts, and is
-// held back until the poller has caught up with every event, so a test that
-// injects it loses nothing (real VK may lose events there).
+// order. failed 1 sends back the poller's own ts (the fake keeps all
+// history); failed 2 and 3 also expire the key. Events are never dropped:
+// whether a poller loses any after failed 3 depends on the ts it resumes
+// from.
 func (s *Server) FailPoll(codes ...int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -1,0 +1,234 @@
+package vk
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// LongPoll is where and how to poll (groups.getLongPollServer's answer).
+type LongPoll struct {
+	Server string
+	Key    string
+	TS     string
+}
+
+// ServerFunc asks VK for the long-poll server, key and ts of the bot's
+// community (the VK client's groups.getLongPollServer, wired in apps/).
+type ServerFunc func(ctx context.Context) (LongPoll, error)
+
+// Sink takes the updates of one long-poll answer and the ts to poll from
+// next, and stores both in one step, so the ts never moves past updates
+// that were not stored. An error makes the intake offer the same batch
+// again, later.
+type Sink interface {
+	Deliver(ctx context.Context, updates []Update, next string) error
+}
+
+// Intake polls VK's Bots Long Poll and hands what it gets to a Sink.
+type Intake struct {
+	GroupID int64
+	Server  ServerFunc
+	Sink    Sink
+	// TS is where to resume: the ts stored with the last delivered batch, or
+	// "" to start from what the server says is now.
+	TS   string
+	Wait int // seconds a poll waits for updates; 25 when zero
+	// Backoff is the first delay after a failure, doubled up to MaxBackoff
+	// (with jitter); 1 s and 30 s when zero.
+	Backoff    time.Duration
+	MaxBackoff time.Duration
+	HTTP       *http.Client // a client without its own timeout is fine: every poll gets one
+	Log        *slog.Logger
+}
+
+// Run polls until ctx ends; it returns nil then. It handles the failed
+// codes: 1 — take the ts VK sends; 2 — the key expired, get a new key and
+// keep the ts; 3 — get a new key and ts. On a first failed 3 it keeps its
+// own ts with the new key, though: taking the server's "now" would drop
+// every update since the last poll, while a ts VK can no longer serve is
+// answered with failed 1 and a good ts, which loses nothing VK still has.
+// Only a second failed 3 in a row takes the server's ts. Network errors,
+// HTTP 5xx and garbled answers are retried with backoff.
+func (in *Intake) Run(ctx context.Context) error {
+	wait := in.Wait
+	if wait <= 0 {
+		wait = 25
+	}
+	log := in.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	hc := in.HTTP
+	if hc == nil {
+		hc = &http.Client{}
+	}
+	ts := in.TS
+	var lp LongPoll
+	failures, lost := 0, 0 // failures in a row; failed 3 answers in a row
+	pause := func(err error, what string) bool {
+		failures++
+		d := in.backoff(failures)
+		log.Warn("long poll: "+what+", retrying", "err", err, "wait", d)
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return false
+		case <-t.C:
+			return true
+		}
+	}
+	for ctx.Err() == nil {
+		if lp.Key == "" {
+			fresh, err := in.Server(ctx)
+			if err != nil {
+				if ctx.Err() != nil || !pause(err, "cannot get the long-poll server") {
+					return nil
+				}
+				continue
+			}
+			lp = fresh
+			if ts == "" {
+				ts = fresh.TS
+			}
+		}
+		ans, err := check(ctx, hc, lp, ts, wait)
+		if err != nil {
+			if ctx.Err() != nil || !pause(err, "poll failed") {
+				return nil
+			}
+			continue
+		}
+		switch ans.Failed {
+		case 0:
+		case 1:
+			log.Warn("long poll: history lost (failed 1), taking the new ts", "ts", ans.TS)
+			ts = ans.TS
+			continue
+		case 2:
+			log.Info("long poll: key expired (failed 2), getting a new one")
+			lp.Key = ""
+			continue
+		case 3:
+			lost++
+			lp.Key = ""
+			if lost > 1 {
+				log.Warn("long poll: key and ts lost again (failed 3), starting over from the server's ts")
+				ts = ""
+			} else {
+				log.Warn("long poll: key lost (failed 3), trying the old ts with a new key")
+			}
+			continue
+		default:
+			if !pause(fmt.Errorf("failed %d", ans.Failed), "unknown failure") {
+				return nil
+			}
+			continue
+		}
+		failures, lost = 0, 0
+		if ans.TS == ts && len(ans.Updates) == 0 {
+			continue
+		}
+		batch := make([]Update, 0, len(ans.Updates))
+		for _, raw := range ans.Updates {
+			u, err := Parse(raw, in.GroupID)
+			switch {
+			case errors.Is(err, ErrIgnored):
+				continue
+			case err != nil && u.Callback == "":
+				log.Warn("long poll: dropping a malformed update", "err", err)
+				continue
+			case err != nil:
+				log.Warn("long poll: a press with a bad payload", "err", err, "peer_id", int64(u.Peer))
+			}
+			batch = append(batch, u)
+		}
+		for {
+			err := in.Sink.Deliver(ctx, batch, ans.TS)
+			if err == nil {
+				break
+			}
+			if ctx.Err() != nil || !pause(err, "sink refused the batch") {
+				return nil
+			}
+		}
+		ts = ans.TS
+	}
+	return nil
+}
+
+func (in *Intake) backoff(failures int) time.Duration {
+	base, top := in.Backoff, in.MaxBackoff
+	if base <= 0 {
+		base = time.Second
+	}
+	if top <= 0 {
+		top = 30 * time.Second
+	}
+	d := base << min(failures-1, 20)
+	if d <= 0 || d > top {
+		d = top
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+// answer is a_check's answer.
+type answer struct {
+	TS      string
+	Failed  int
+	Updates []json.RawMessage
+}
+
+// check makes one a_check request, with an HTTP timeout above wait.
+func check(ctx context.Context, hc *http.Client, lp LongPoll, ts string, wait int) (answer, error) {
+	ctx, cancel := context.WithTimeout(ctx, time.Duration(wait+10)*time.Second)
+	defer cancel()
+	q := url.Values{"act": {"a_check"}, "key": {lp.Key}, "ts": {ts}, "wait": {strconv.Itoa(wait)}}
+	sep := "?"
+	if strings.Contains(lp.Server, "?") {
+		sep = "&"
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, lp.Server+sep+q.Encode(), nil)
+	if err != nil {
+		return answer{}, err
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return answer{}, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
+	if err != nil {
+		return answer{}, fmt.Errorf("read poll answer: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return answer{}, fmt.Errorf("poll answered HTTP %d", resp.StatusCode)
+	}
+	var raw struct {
+		TS      json.RawMessage   `json:"ts"`
+		Failed  int               `json:"failed"`
+		Updates []json.RawMessage `json:"updates"`
+	}
+	if err := json.Unmarshal(body, &raw); err != nil {
+		return answer{}, fmt.Errorf("poll answer is not JSON: %w", err)
+	}
+	// ts comes as a string, sometimes as a number.
+	a := answer{TS: strings.Trim(string(raw.TS), `"`), Failed: raw.Failed, Updates: raw.Updates}
+	if a.Failed == 0 && a.TS == "" {
+		return answer{}, errors.New("poll answer has no ts")
+	}
+	if a.Failed == 1 && a.TS == "" {
+		return answer{}, errors.New("failed 1 without a ts")
+	}
+	return a, nil
+}
