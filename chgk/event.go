@@ -9,7 +9,8 @@ type Event interface{ event() }
 
 // Timer describes the clock of a waiting phase that an event opens. The
 // Deadline is provisional until the game hears that the event's message was
-// delivered (see Delivered); a renderer shows Duration.
+// delivered (see Delivered); a renderer shows Duration. Events hold it as a
+// named field, not embedded: its Round would clash with theirs on the wire.
 type Timer struct {
 	Phase    Phase
 	Round    int
@@ -21,8 +22,8 @@ type Timer struct {
 type LobbyOpened struct {
 	Peer      PeerID
 	StartedBy Player
-	Rounds    int // rounds the game will have
-	Timer
+	Rounds    int   // rounds the game will have
+	Timer     Timer // the clock the event starts
 }
 
 // PlayerJoined: a member joined the game.
@@ -50,7 +51,7 @@ type RoundStarted struct {
 	Captain  Player
 	Team     int
 	Bot      int
-	Timer
+	Timer    Timer // the clock the event starts
 }
 
 // AnswererAsked: the discussion ended; the captain must choose who answers.
@@ -61,7 +62,7 @@ type AnswererAsked struct {
 	Captain Player
 	Players []Player // the choices
 	Early   bool     // the captain ended the discussion early
-	Timer
+	Timer   Timer    // the clock the event starts
 }
 
 // AnswererChosen: the answerer is known and has Timer.Duration to answer.
@@ -69,8 +70,8 @@ type AnswererChosen struct {
 	Peer      PeerID
 	Round     int
 	Answerer  Player
-	ByDefault bool // the captain did not choose in time and answers
-	Timer
+	ByDefault bool  // the captain did not choose in time and answers
+	Timer     Timer // the clock the event starts
 }
 
 // RoundJudged: the answer was judged and the point awarded.
@@ -84,8 +85,8 @@ type RoundJudged struct {
 	Question Question // with the right answer, alternatives and comment
 	Team     int      // score after this round
 	Bot      int
-	Last     bool // no round follows; GameEnded comes next
-	Timer         // the pause before the next round; zero when Last
+	Last     bool  // no round follows; GameEnded comes next
+	Timer    Timer // the pause before the next round; zero when Last
 }
 
 // GameEnded: the game finished after its last round, or was stopped.

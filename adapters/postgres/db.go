@@ -82,6 +82,9 @@ var ErrInvalid = errors.New("invalid data")
 // the question source and the chat store called inside it join it.
 type txKey struct{}
 
+// lockedKey marks the chat whose lock the transaction in the context holds.
+type lockedKey struct{}
+
 // idb is the transaction in ctx, or the pool.
 func idb(ctx context.Context, db *bun.DB) bun.IDB {
 	if tx, ok := ctx.Value(txKey{}).(bun.Tx); ok {

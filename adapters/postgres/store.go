@@ -44,7 +44,13 @@ var activePhases = bun.In([]string{
 // game), loads the active game FOR UPDATE, runs fn, saves what fn returns
 // and records the events. The partial unique index games_one_active refuses
 // a second active game even if this code forgot (chgk.ErrConflict).
+//
+// Called with a ctx from InTx, Process or ExpireNext for the same chat, it
+// joins that transaction instead of beginning its own.
 func (s *Store) Update(ctx context.Context, peer chgk.PeerID, fn chgk.UpdateFunc) error {
+	if tx, ok := ctx.Value(txKey{}).(bun.Tx); ok && ctx.Value(lockedKey{}) == peer {
+		return s.update(ctx, tx, peer, fn)
+	}
 	return s.InTx(ctx, peer, func(ctx context.Context, tx bun.Tx) error {
 		return s.update(ctx, tx, peer, fn)
 	})
@@ -59,7 +65,8 @@ func (s *Store) InTx(ctx context.Context, peer chgk.PeerID, f func(ctx context.C
 		if err := lockChat(ctx, tx, peer); err != nil {
 			return err
 		}
-		inner = f(context.WithValue(ctx, txKey{}, tx), tx)
+		ctx = context.WithValue(ctx, txKey{}, tx)
+		inner = f(context.WithValue(ctx, lockedKey{}, peer), tx)
 		return inner
 	})
 	switch {
@@ -69,11 +76,6 @@ func (s *Store) InTx(ctx context.Context, peer chgk.PeerID, f func(ctx context.C
 		return fmt.Errorf("chat %d: %w", peer, inner)
 	}
 	return fmt.Errorf("chat %d: %w", peer, translate(err)) // begin, lock or commit failed
-}
-
-// UpdateIn is Update inside a transaction begun by InTx.
-func (s *Store) UpdateIn(ctx context.Context, tx bun.Tx, peer chgk.PeerID, fn chgk.UpdateFunc) error {
-	return s.update(ctx, tx, peer, fn)
 }
 
 func (s *Store) update(ctx context.Context, tx bun.Tx, peer chgk.PeerID, fn chgk.UpdateFunc) error {

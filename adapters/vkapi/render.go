@@ -68,7 +68,7 @@ func render(e chgk.Event) (string, *Keyboard) {
 	switch e := e.(type) {
 	case chgk.LobbyOpened:
 		return fmt.Sprintf("🎲 %s начинает игру «Что? Где? Когда?»!\nРаундов: %d. Регистрация открыта, на неё %s: жмите «Я играю». "+
-				"Собрались раньше — жмите «Поехали!».", Mention(e.StartedBy), e.Rounds, Duration(e.Duration)),
+				"Собрались раньше — жмите «Поехали!».", Mention(e.StartedBy), e.Rounds, Duration(e.Timer.Duration)),
 			keyboard([]Button{Callback("Я играю", Payload{A: ActJoin}, "positive"), Callback("Поехали!", Payload{A: ActGo}, "primary")})
 	case chgk.PlayerJoined:
 		if e.Phase == chgk.PhaseLobby {
@@ -84,7 +84,7 @@ func render(e chgk.Event) (string, *Keyboard) {
 		if e.Question.Handout != "" {
 			fmt.Fprintf(&b, "\n\n📄 Раздаточный материал:\n%s", e.Question.Handout)
 		}
-		fmt.Fprintf(&b, "\n\nВремя на обсуждение: %s. Капитан %s может ответить досрочно.", Duration(e.Duration), Mention(e.Captain))
+		fmt.Fprintf(&b, "\n\nВремя на обсуждение: %s. Капитан %s может ответить досрочно.", Duration(e.Timer.Duration), Mention(e.Captain))
 		return b.String(), keyboard([]Button{Callback("Ответить досрочно", Payload{A: ActEarly, R: e.Round}, "primary")})
 	case chgk.AnswererAsked:
 		lead := "⏰ Время!"
@@ -92,14 +92,14 @@ func render(e chgk.Event) (string, *Keyboard) {
 			lead = "⚡ Досрочный ответ!"
 		}
 		return fmt.Sprintf("%s %s, кто отвечает? Время на выбор: %s. Не выберете — ответит капитан.",
-			lead, Mention(e.Captain), Duration(e.Duration)), ChoiceKeyboard(e.Players, e.Round, 0)
+			lead, Mention(e.Captain), Duration(e.Timer.Duration)), ChoiceKeyboard(e.Players, e.Round, 0)
 	case chgk.AnswererChosen:
 		if e.ByDefault {
 			return fmt.Sprintf("Капитан не выбрал — отвечает сам капитан %s! Время на ответ: %s. Напишите ответ в чат одним сообщением.",
-				Mention(e.Answerer), Duration(e.Duration)), nil
+				Mention(e.Answerer), Duration(e.Timer.Duration)), nil
 		}
 		return fmt.Sprintf("Отвечает %s! Время на ответ: %s. Напишите ответ в чат одним сообщением.",
-			Mention(e.Answerer), Duration(e.Duration)), nil
+			Mention(e.Answerer), Duration(e.Timer.Duration)), nil
 	case chgk.RoundJudged:
 		return judged(e), nil
 	case chgk.GameEnded:
@@ -145,7 +145,7 @@ func judged(e chgk.RoundJudged) string {
 	}
 	fmt.Fprintf(&b, "\n\nСчёт: %s.", score(e.Team, e.Bot))
 	if !e.Last {
-		fmt.Fprintf(&b, " Следующий вопрос через %s.", Duration(e.Duration))
+		fmt.Fprintf(&b, " Следующий вопрос через %s.", Duration(e.Timer.Duration))
 	}
 	return b.String()
 }

@@ -19,6 +19,7 @@ const (
 const usage = `usage: chgkbot [command]
 
 commands:
+  run              run the roles in CHGK_ROLES (default: all) until SIGTERM or SIGINT
   migrate up       apply every pending migration
   migrate down     roll back the last applied migration
   migrate status   list migrations and whether they are applied
@@ -33,6 +34,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		args = []string{"run"}
 	}
 	switch args[0] {
+	case "run":
+		return serve(ctx, getenv, stdout, stderr)
 	case "migrate":
 		return migrate(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":

@@ -98,6 +98,7 @@ func (in *Intake) Run(ctx context.Context) error {
 				continue
 			}
 			lp = fresh
+			log.Debug("long poll: server", "server", lp.Server, "ts", lp.TS)
 			if ts == "" {
 				ts = fresh.TS
 			}
@@ -153,6 +154,7 @@ func (in *Intake) Run(ctx context.Context) error {
 			}
 			batch = append(batch, u)
 		}
+		log.Debug("long poll: batch", "updates", len(ans.Updates), "kept", len(batch), "ts", ans.TS)
 		for {
 			err := in.Sink.Deliver(ctx, batch, ans.TS)
 			if err == nil {

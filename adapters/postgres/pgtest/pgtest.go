@@ -50,6 +50,14 @@ func New(t testing.TB) *bun.DB {
 	return db
 }
 
+// NewURL returns the URL of a fresh, migrated database for t, dropped when
+// t ends, for code under test that connects by itself.
+func NewURL(t testing.TB) string {
+	t.Helper()
+	_, u := open(t, true)
+	return u
+}
+
 // NewEmpty returns a fresh database with no tables and its URL, for tests of
 // the migrations themselves.
 func NewEmpty(t testing.TB) (*bun.DB, string) {

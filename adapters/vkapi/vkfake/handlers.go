@@ -454,6 +454,7 @@ func (s *Server) poll(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"failed": 1, "ts": next})
 		return
 	}
+	s.polls++
 	deadline := time.NewTimer(time.Duration(wait) * time.Second)
 	defer deadline.Stop()
 	for ts > s.lastTS() {

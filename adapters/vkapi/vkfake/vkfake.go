@@ -89,6 +89,7 @@ type Server struct {
 	perSec   map[int64]int // method-API requests per unix second
 	requests int
 	eventSeq int
+	polls    int // a_check requests served with a valid key
 }
 
 type chat struct {
@@ -384,6 +385,15 @@ func (s *Server) PerSecond() []int {
 		out[i] = s.perSec[k]
 	}
 	return out
+}
+
+// Polls is the number of long-poll requests served with a valid key: a
+// test can wait for a bot to be listening before its members speak (VK
+// does not deliver what was said before the bot first asked).
+func (s *Server) Polls() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.polls
 }
 
 // lastTS is the ts of the newest event; s.mu must be held.

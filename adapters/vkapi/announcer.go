@@ -1,0 +1,181 @@
+package vkapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/vkchgk/chgkbot/chgk"
+)
+
+// Permanent reports whether the same call will fail the same way however
+// often it is retried: anything but VK's temporary errors.
+func (e *Error) Permanent() bool { return !e.Temporary() }
+
+// Permanent reports whether the status is the client's fault (4xx but 429).
+func (e *HTTPError) Permanent() bool {
+	return e.Status >= 400 && e.Status < 500 && e.Status != http.StatusTooManyRequests
+}
+
+// KeyboardStore remembers each chat's live keyboard message (the Postgres
+// store implements it).
+type KeyboardStore interface {
+	LiveKeyboard(ctx context.Context, peer int64) (cmid int64, text, key string, ok bool, err error)
+	SetLiveKeyboard(ctx context.Context, peer, cmid int64, text, key string) error
+}
+
+// Announcer renders game events and sends them to VK. Each announcement has
+// a key; its messages' random_ids derive from it, so a repeat after a crash
+// is dropped by VK instead of shown twice. A chat has at most one live
+// keyboard: when a phase ends, the buttons of the message that opened it
+// are taken away, so old buttons are not pressed by mistake.
+type Announcer struct {
+	Client    *Client
+	Keyboards KeyboardStore
+	Log       *slog.Logger
+}
+
+// RandomID derives the random_id of part i of announcement key: stable, so
+// a resend is a repeat to VK; positive and never 0 (0 turns dedup off).
+func RandomID(key string, i int) int64 {
+	h := fnv.New64a()
+	h.Write([]byte(key))
+	h.Write([]byte{':'})
+	h.Write([]byte(strconv.Itoa(i)))
+	id := int64(h.Sum64() & (1<<62 - 1))
+	if id == 0 {
+		id = 1
+	}
+	return id
+}
+
+// Announce implements bus.Announcer.
+func (a *Announcer) Announce(ctx context.Context, key string, peer chgk.PeerID, e chgk.Event) error {
+	phase := opensPhase(e)
+	if phase {
+		if err := a.stripLive(ctx, int64(peer), key); err != nil {
+			return err
+		}
+	}
+	for i, p := range Render(e) {
+		cmid, err := a.Client.Send(ctx, Message{Peer: int64(peer), RandomID: RandomID(key, i), Text: p.Text, Keyboard: p.Keyboard})
+		if err != nil {
+			return err
+		}
+		if phase && p.Keyboard != nil {
+			if err := a.Keyboards.SetLiveKeyboard(ctx, int64(peer), cmid, p.Text, key); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// opensPhase reports whether e moves a game on: the previous phase's
+// buttons no longer apply.
+func opensPhase(e chgk.Event) bool {
+	switch e.(type) {
+	case chgk.LobbyOpened, chgk.GameStarted, chgk.RoundStarted, chgk.AnswererAsked, chgk.AnswererChosen,
+		chgk.RoundJudged, chgk.GameEnded:
+		return true
+	}
+	return false
+}
+
+// stripLive removes the buttons of the chat's live keyboard, unless this
+// very announcement made it (a redelivery after a crash).
+func (a *Announcer) stripLive(ctx context.Context, peer int64, key string) error {
+	cmid, text, owner, ok, err := a.Keyboards.LiveKeyboard(ctx, peer)
+	if err != nil || !ok || owner == key {
+		return err
+	}
+	if err := a.Client.Edit(ctx, peer, cmid, text, nil); err != nil {
+		var ve *Error
+		if !errors.As(err, &ve) || !ve.Permanent() {
+			return err
+		}
+		// Too old, deleted, not ours: the buttons cannot be taken away.
+		a.Log.Warn("could not remove old buttons", "peer_id", peer, "cmid", cmid, "err", err)
+	}
+	return a.Keyboards.SetLiveKeyboard(ctx, peer, 0, "", "")
+}
+
+// Answer implements bus.Announcer.
+func (a *Announcer) Answer(ctx context.Context, callback string, user chgk.UserID, peer chgk.PeerID, reason string) error {
+	text := ""
+	if reason != "" {
+		text = Refusal(chgk.RuleError(reason))
+	}
+	return a.Client.AnswerEvent(ctx, callback, int64(user), int64(peer), text)
+}
+
+// Page implements bus.Announcer: it redraws the answerer buttons of the
+// live choice message cmid at another page.
+func (a *Announcer) Page(ctx context.Context, peer chgk.PeerID, cmid int64, round, page int, players []chgk.Player) error {
+	live, text, _, ok, err := a.Keyboards.LiveKeyboard(ctx, int64(peer))
+	if err != nil {
+		return err
+	}
+	if !ok || live != cmid {
+		return nil // the choice is over; the press was answered already
+	}
+	return a.Client.Edit(ctx, int64(peer), cmid, text, ChoiceKeyboard(players, round, page))
+}
+
+// Greet implements bus.Announcer.
+func (a *Announcer) Greet(ctx context.Context, key string, peer chgk.PeerID) error {
+	_, err := a.Client.Send(ctx, Message{Peer: int64(peer), RandomID: RandomID(key, 0), Text: Greeting})
+	return err
+}
+
+// ReplyPrivate implements bus.Announcer.
+func (a *Announcer) ReplyPrivate(ctx context.Context, key string, peer chgk.PeerID) error {
+	_, err := a.Client.Send(ctx, Message{Peer: int64(peer), RandomID: RandomID(key, 0), Text: PrivateReply})
+	if Code(err) == 901 {
+		return nil // the user does not allow messages from the community
+	}
+	return err
+}
+
+// NameCache keeps VK users' names between runs (the Postgres store
+// implements it).
+type NameCache interface {
+	CachedNames(ctx context.Context, maxAge time.Duration, ids ...int64) (map[int64][2]string, error)
+	SaveName(ctx context.Context, id int64, first, last string) error
+}
+
+// Names resolves members' names: from the cache, else VK's users.get.
+type Names struct {
+	Client *Client
+	Cache  NameCache
+	Log    *slog.Logger
+}
+
+// Player implements bus.Names. It never fails: a member whose name cannot
+// be learnt now is shown as "id123".
+func (n *Names) Player(ctx context.Context, id chgk.UserID) chgk.Player {
+	p := chgk.Player{ID: id, Name: fmt.Sprintf("id%d", id)}
+	if cached, err := n.Cache.CachedNames(ctx, nameTTL*4, int64(id)); err == nil {
+		if name, ok := cached[int64(id)]; ok && name[0] != "" {
+			p.Name = name[0]
+			return p
+		}
+	}
+	users, err := n.Client.Users(ctx, int64(id))
+	if err != nil {
+		n.Log.Warn("could not learn a member's name", "user_id", int64(id), "err", err)
+		return p
+	}
+	if u, ok := users[int64(id)]; ok && u.FirstName != "" {
+		p.Name = u.FirstName
+		if err := n.Cache.SaveName(ctx, int64(id), u.FirstName, u.LastName); err != nil {
+			n.Log.Warn("could not cache a name", "user_id", int64(id), "err", err)
+		}
+	}
+	return p
+}

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vkchgk/chgkbot/chgk"
+)
+
+// config is the whole environment of `chgkbot run`, validated (SPEC §7).
+type config struct {
+	DatabaseURL   string
+	VKToken       string
+	VKGroupID     int64
+	VKAPIURL      string
+	HTTPAddr      string
+	AdminEmail    string
+	AdminPassword string
+	Defaults      chgk.Settings
+	VKRPS         float64
+	Roles         map[string]bool
+	LogJSON       bool
+	LogLevel      slog.Level
+}
+
+// The roles a process can run.
+var allRoles = []string{"poller", "worker", "announcer", "admin"}
+
+// loadConfig reads and checks the environment. The error names the first
+// bad variable and what it wants, in one line.
+func loadConfig(getenv func(string) string) (config, error) {
+	c := config{
+		DatabaseURL:   getenv("DATABASE_URL"),
+		VKToken:       getenv("VK_TOKEN"),
+		VKAPIURL:      or(getenv("VK_API_URL"), "https://api.vk.com/method"),
+		HTTPAddr:      or(getenv("HTTP_ADDR"), ":8080"),
+		AdminEmail:    getenv("ADMIN_EMAIL"),
+		AdminPassword: getenv("ADMIN_PASSWORD"),
+		Roles:         map[string]bool{},
+	}
+	if c.DatabaseURL == "" {
+		return c, errors.New("DATABASE_URL is required (postgres://user:password@host:5432/dbname)")
+	}
+	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return c, errors.New("DATABASE_URL must be a postgres:// URL")
+	}
+	if u, err := url.Parse(c.VKAPIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return c, fmt.Errorf("VK_API_URL must be an http(s) URL, got %q", c.VKAPIURL)
+	}
+	roles := strings.TrimSpace(or(getenv("CHGK_ROLES"), "all"))
+	for _, r := range strings.Split(roles, ",") {
+		r = strings.TrimSpace(strings.ToLower(r))
+		switch {
+		case r == "all":
+			for _, a := range allRoles {
+				c.Roles[a] = true
+			}
+		case slices.Contains(allRoles, r):
+			c.Roles[r] = true
+		default:
+			return c, fmt.Errorf("CHGK_ROLES: unknown role %q (want all, or a comma list of %s)", r, strings.Join(allRoles, ", "))
+		}
+	}
+	if gid := getenv("VK_GROUP_ID"); gid != "" {
+		n, err := strconv.ParseInt(strings.TrimPrefix(gid, "-"), 10, 64)
+		if err != nil || n <= 0 {
+			return c, fmt.Errorf("VK_GROUP_ID must be the community's numeric id, got %q", gid)
+		}
+		c.VKGroupID = n
+	}
+	if c.Roles["poller"] || c.Roles["announcer"] {
+		if c.VKToken == "" {
+			return c, errors.New("VK_TOKEN is required for the poller and announcer roles (a community token with messages access)")
+		}
+		if c.VKGroupID == 0 {
+			return c, errors.New("VK_GROUP_ID is required for the poller and announcer roles")
+		}
+	}
+	var err error
+	if c.VKRPS, err = number(getenv, "VK_RPS", 20, 0.1, 10000); err != nil {
+		return c, err
+	}
+	rounds, err := number(getenv, "CHGK_ROUNDS", 6, 1, 100)
+	if err != nil {
+		return c, err
+	}
+	if rounds != math.Trunc(rounds) {
+		return c, fmt.Errorf("CHGK_ROUNDS must be a whole number, got %q", getenv("CHGK_ROUNDS"))
+	}
+	c.Defaults.Rounds = int(rounds)
+	for _, f := range []struct {
+		name string
+		def  float64
+		min  float64
+		dst  *time.Duration
+	}{
+		{"CHGK_LOBBY_SECONDS", 30, 0.001, &c.Defaults.Lobby},
+		{"CHGK_DISCUSSION_SECONDS", 60, 0.001, &c.Defaults.Discussion},
+		{"CHGK_CHOICE_SECONDS", 30, 0.001, &c.Defaults.Choice},
+		{"CHGK_ANSWER_SECONDS", 60, 0.001, &c.Defaults.Answer},
+		{"CHGK_PAUSE_SECONDS", 5, 0, &c.Defaults.Pause},
+	} {
+		v, err := number(getenv, f.name, f.def, f.min, 3600)
+		if err != nil {
+			return c, err
+		}
+		*f.dst = time.Duration(v * float64(time.Second)).Round(time.Millisecond)
+	}
+	if err := c.Defaults.Validate(); err != nil {
+		return c, fmt.Errorf("the CHGK_* defaults are not playable: %w", err)
+	}
+	switch f := strings.ToLower(getenv("LOG_FORMAT")); f {
+	case "", "text":
+	case "json":
+		c.LogJSON = true
+	default:
+		return c, fmt.Errorf("LOG_FORMAT must be text or json, got %q", f)
+	}
+	if lvl := getenv("LOG_LEVEL"); lvl != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(lvl)); err != nil {
+			return c, fmt.Errorf("LOG_LEVEL must be debug, info, warn or error, got %q", lvl)
+		}
+	}
+	if (c.AdminEmail == "") != (c.AdminPassword == "") {
+		return c, errors.New("ADMIN_EMAIL and ADMIN_PASSWORD go together: set both or neither")
+	}
+	return c, nil
+}
+
+// number reads a decimal variable in [min, max], def when unset.
+func number(getenv func(string) string, name string, def, min, max float64) (float64, error) {
+	s := strings.TrimSpace(getenv(name))
+	if s == "" {
+		return def, nil
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(v) || v < min || v > max {
+		return 0, fmt.Errorf("%s must be a number from %g to %g, got %q", name, min, max, s)
+	}
+	return v, nil
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

@@ -1,0 +1,299 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/vkchgk/chgkbot/adapters/postgres"
+	"github.com/vkchgk/chgkbot/adapters/vkapi/vkfake"
+)
+
+const (
+	testToken = "community-token"
+	testGroup = 4242
+)
+
+// world is a fake VK and a database for the bot under test.
+type world struct {
+	t    *testing.T
+	fake *vkfake.Server
+	url  string
+	db   *bun.DB
+}
+
+// env is the bot's environment in the world, with fast phases.
+func (w *world) env(extra ...string) func(string) string {
+	vars := map[string]string{
+		"DATABASE_URL": w.url, "VK_TOKEN": testToken, "VK_GROUP_ID": strconv.Itoa(testGroup), "VK_API_URL": w.fake.APIURL(),
+		"HTTP_ADDR": "127.0.0.1:0", "LOG_LEVEL": "debug", "CHGK_ROUNDS": "2", "CHGK_LOBBY_SECONDS": "20", "CHGK_DISCUSSION_SECONDS": "1.5",
+		"CHGK_CHOICE_SECONDS": "1.5", "CHGK_ANSWER_SECONDS": "20", "CHGK_PAUSE_SECONDS": "0.5",
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		vars[extra[i]] = extra[i+1]
+	}
+	return func(k string) string { return vars[k] }
+}
+
+// answers maps question texts to their answers, from the database.
+func (w *world) answers() map[string]string {
+	var rows []struct {
+		Text   string `bun:"text"`
+		Answer string `bun:"answer"`
+	}
+	if err := w.db.NewRaw(`SELECT text, answer FROM questions`).Scan(context.Background(), &rows); err != nil {
+		w.t.Fatal(err)
+	}
+	m := map[string]string{}
+	for _, r := range rows {
+		m[r.Text] = r.Answer
+	}
+	return m
+}
+
+func newWorld(t *testing.T, url string) *world {
+	db, err := postgres.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return &world{t: t, fake: vkfake.New(t, testToken, testGroup), url: url, db: db}
+}
+
+// chat is one chat of the world with its members, played by a script.
+type chat struct {
+	w       *world
+	n       int
+	peer    int64
+	members []int64
+	next    int // index of the first sent message not yet expected
+	answers map[string]string
+}
+
+func (w *world) chat(n int, members ...int64) *chat {
+	for _, m := range members {
+		w.fake.AddUser(m, fmt.Sprintf("Игрок%d", m), "Тестов")
+	}
+	return &chat{w: w, n: n, peer: w.fake.AddChat(n, false, members...), members: members, answers: w.answers()}
+}
+
+var timeout = 30 * time.Second
+
+// expect waits for the next message of the chat that contains want, and
+// returns it; messages before it are skipped.
+func (c *chat) expect(want string) vkfake.Sent {
+	c.w.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		sent := c.w.fake.SentTo(c.peer)
+		for i := c.next; i < len(sent); i++ {
+			if strings.Contains(sent[i].Text, want) {
+				c.next = i + 1
+				return sent[i]
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	c.w.t.Fatalf("chat %d: no message with %q in %v; got:\n%s", c.n, want, timeout, c.dump())
+	return vkfake.Sent{}
+}
+
+func (c *chat) dump() string {
+	var b strings.Builder
+	for i, s := range c.w.fake.SentTo(c.peer) {
+		fmt.Fprintf(&b, "  %d [%s] %s\n", i, s.At.Format("15:04:05.000"), strings.ReplaceAll(s.Text, "\n", " ⏎ "))
+	}
+	return b.String()
+}
+
+// press presses a callback button and waits for the press to be answered;
+// it returns the snackbar text ("" when just acknowledged).
+func (c *chat) press(user int64, payload map[string]any, cmid int64) string {
+	c.w.t.Helper()
+	id := c.w.fake.Press(c.peer, user, payload, cmid)
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		for _, a := range c.w.fake.Answers() {
+			if a.EventID == id {
+				return a.EventData
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	c.w.t.Fatalf("chat %d: press %v was never answered", c.n, payload)
+	return ""
+}
+
+var captainRE = regexp.MustCompile(`Капитан — \[id(\d+)\|`)
+
+func captainOf(text string) int64 {
+	m := captainRE.FindStringSubmatch(text)
+	if m == nil {
+		return 0
+	}
+	id, _ := strconv.ParseInt(m[1], 10, 64)
+	return id
+}
+
+// answerTo finds the answer of the question a round's message shows.
+func (c *chat) answerTo(round string) string {
+	for text, answer := range c.answers {
+		if strings.Contains(round, text) {
+			return answer
+		}
+	}
+	c.w.t.Fatalf("chat %d: no known question in %q", c.n, round)
+	return ""
+}
+
+// checkNoDuplicates fails if the chat got one text twice or one random_id
+// twice: either would be a message shown twice.
+func (c *chat) checkNoDuplicates() {
+	c.w.t.Helper()
+	texts, ids := map[string]int{}, map[int64]int{}
+	for i, s := range c.w.fake.SentTo(c.peer) {
+		if j, ok := texts[s.Text]; ok {
+			c.w.t.Errorf("chat %d: message %d repeats message %d: %q", c.n, i, j, s.Text)
+		}
+		if j, ok := ids[s.RandomID]; ok {
+			c.w.t.Errorf("chat %d: message %d reuses random_id of %d", c.n, i, j)
+		}
+		texts[s.Text], ids[s.RandomID] = i, i
+	}
+}
+
+// others returns the members but the given ones.
+func (c *chat) others(not ...int64) []int64 {
+	var out []int64
+	for _, m := range c.members {
+		skip := false
+		for _, n := range not {
+			skip = skip || m == n
+		}
+		if !skip {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// playScripted plays a whole two-round game in the chat: joins by button
+// and by text, a non-captain pressing the captain's buttons, an early
+// answer, the captain's choice by button, a non-answerer writing, a right
+// answer; then a round left to its timers and a wrong answer. It checks
+// every reply on the way and returns the final results message.
+func (c *chat) playScripted() vkfake.Sent {
+	t := c.w.t
+	t.Helper()
+	a, b, cc := c.members[0], c.members[1], c.members[2]
+	c.w.fake.Say(c.peer, a, "[club4242|@chgk] /start")
+	lobby := c.expect("начинает игру")
+	if snack := c.press(b, map[string]any{"a": "join"}, lobby.CMID); snack != "" {
+		t.Errorf("chat %d: join answered with %s", c.n, snack)
+	}
+	c.expect(fmt.Sprintf("[id%d|Игрок%d] в команде", b, b))
+	c.w.fake.Say(c.peer, cc, "Играю")
+	c.expect(fmt.Sprintf("[id%d|Игрок%d] в команде", cc, cc))
+	if snack := c.press(b, map[string]any{"a": "join"}, lobby.CMID); !strings.Contains(snack, "уже в команде") {
+		t.Errorf("chat %d: a second join got %q", c.n, snack)
+	}
+	c.press(a, map[string]any{"a": "go"}, lobby.CMID)
+	started := c.expect("Регистрация закрыта")
+	captain := captainOf(started.Text)
+	if captain == 0 {
+		t.Fatalf("chat %d: no captain in %q", c.n, started.Text)
+	}
+	notCaptain := c.others(captain)[0]
+
+	// Round 1: early answer, choice by button, a right answer.
+	r1 := c.expect("Раунд 1 из 2")
+	if snack := c.press(notCaptain, map[string]any{"a": "early", "r": 1}, r1.CMID); !strings.Contains(snack, "только капитан") {
+		t.Errorf("chat %d: a non-captain's early answer got %q", c.n, snack)
+	}
+	c.press(captain, map[string]any{"a": "early", "r": 1}, r1.CMID)
+	choice := c.expect("Досрочный ответ")
+	if snack := c.press(notCaptain, map[string]any{"a": "pick", "r": 1, "u": notCaptain}, choice.CMID); !strings.Contains(snack, "только капитан") {
+		t.Errorf("chat %d: a non-captain's choice got %q", c.n, snack)
+	}
+	answerer := c.others(captain)[1]
+	c.press(captain, map[string]any{"a": "pick", "r": 1, "u": answerer}, choice.CMID)
+	c.expect(fmt.Sprintf("Отвечает [id%d|", answerer))
+	c.w.fake.Say(c.peer, c.others(answerer)[0], "это не ответ, а болтовня")
+	time.Sleep(100 * time.Millisecond)
+	c.w.fake.Say(c.peer, answerer, c.answerTo(r1.Text))
+	c.expect("✅ Верно!")
+
+	// Round 2: the timers run out, the captain answers by default, wrongly.
+	c.expect("Раунд 2 из 2")
+	c.expect("⏰ Время!")
+	c.expect("Капитан не выбрал")
+	c.w.fake.Say(c.peer, captain, "совершенно неверный ответ")
+	c.expect("❌ Неверно")
+	end := c.expect("Игра окончена")
+	if !strings.Contains(end.Text, "Ничья") || !strings.Contains(end.Text, "знатоки 1 : 1 бот") {
+		t.Errorf("chat %d: wrong result: %s", c.n, end.Text)
+	}
+	return end
+}
+
+// runBot runs the bot in-process until the returned stop is called.
+func runBot(t *testing.T, w *world, getenv func(string) string) (stop func() int) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var mu sync.Mutex
+	code := -1
+	done := make(chan struct{})
+	logs := &logBuffer{}
+	go func() {
+		defer close(done)
+		c := run(ctx, []string{"run"}, getenv, logs, logs)
+		mu.Lock()
+		code = c
+		mu.Unlock()
+	}()
+	deadline := time.Now().Add(timeout)
+	for before := w.fake.Polls(); w.fake.Polls() == before; {
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("the bot never polled VK; logs:\n%s", logs.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return func() int {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			t.Fatal("the bot did not stop within 15 s")
+		}
+		if t.Failed() {
+			t.Logf("bot logs:\n%s", logs.String())
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		return code
+	}
+}
+
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}

@@ -1,0 +1,118 @@
+package bus
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/vkchgk/chgkbot/chgk"
+)
+
+// Announcer tells chats what happened (the VK adapter implements it). key
+// identifies one announcement: a repeat of the same key must not show the
+// chat anything twice (VK's random_id does that).
+type Announcer interface {
+	// Announce sends the messages of e to peer and returns once VK has
+	// confirmed them.
+	Announce(ctx context.Context, key string, peer chgk.PeerID, e chgk.Event) error
+	// Answer answers a button press: a snackbar for a refusal (reason is a
+	// chgk.RuleError's text), or just stopping the spinner ("").
+	Answer(ctx context.Context, callback string, user chgk.UserID, peer chgk.PeerID, reason string) error
+	// Page shows another page of the answerer buttons on message cmid.
+	Page(ctx context.Context, peer chgk.PeerID, cmid int64, round, page int, players []chgk.Player) error
+	// Greet welcomes a chat that added the bot.
+	Greet(ctx context.Context, key string, peer chgk.PeerID) error
+	// ReplyPrivate tells a member who wrote to the bot directly that it
+	// plays in chats.
+	ReplyPrivate(ctx context.Context, key string, peer chgk.PeerID) error
+}
+
+// Permanent marks errors that will fail the same way however often they are
+// retried (VK's "no access to this chat", a bad keyboard): the router moves
+// their messages to the poison topic at once.
+type Permanent interface{ Permanent() bool }
+
+// IsPermanent reports whether err is permanent.
+func IsPermanent(err error) bool {
+	var p Permanent
+	return errors.As(err, &p) && p.Permanent()
+}
+
+// Announcing is the announcer's handler of the events topics.
+type Announcing struct {
+	Announcer Announcer
+	// Reports publishes the delivery reports back to the worker (outside
+	// any transaction).
+	Reports message.Publisher
+	Clock   chgk.Clock
+	Log     *slog.Logger
+}
+
+// Handle tells a chat one thing. After a message that starts a phase's
+// clock is confirmed, it reports the delivery to the game through the
+// updates topic, so the clock runs from then (SPEC §2).
+func (a *Announcing) Handle(msg *message.Message) error {
+	var o outbound
+	if err := json.Unmarshal(msg.Payload, &o); err != nil {
+		a.Log.Error("dropping an unreadable announcement", "err", err, "uuid", msg.UUID)
+		return nil
+	}
+	ctx := msg.Context()
+	key := msg.UUID
+	switch o.Kind {
+	case "event":
+		e, err := o.event()
+		if err != nil {
+			a.Log.Error("dropping an unreadable event", "err", err, "peer_id", int64(o.Peer))
+			return nil
+		}
+		if err := a.Announcer.Announce(ctx, key, o.Peer, e); err != nil {
+			return fmt.Errorf("announce %s to chat %d: %w", o.Type, o.Peer, err)
+		}
+		if t, ok := timerOf(e); ok {
+			return a.report(o.Peer, key, t)
+		}
+		return nil
+	case "answer":
+		err := a.Announcer.Answer(ctx, o.Callback, o.User, o.Peer, o.Text)
+		if err != nil && IsPermanent(err) {
+			// A press older than a minute cannot be answered any more.
+			a.Log.Warn("a button press could not be answered", "err", err, "peer_id", int64(o.Peer))
+			return nil
+		}
+		return err
+	case "page":
+		return a.Announcer.Page(ctx, o.Peer, o.CMID, o.Round, o.Page, o.Players)
+	case "greet":
+		return a.Announcer.Greet(ctx, key, o.Peer)
+	case "private":
+		return a.Announcer.ReplyPrivate(ctx, key, o.Peer)
+	}
+	a.Log.Error("dropping an announcement of unknown kind", "kind", o.Kind, "peer_id", int64(o.Peer))
+	return nil
+}
+
+func (a *Announcing) report(peer chgk.PeerID, key string, t chgk.Timer) error {
+	at := a.Clock.Now()
+	m, err := newMessage(peer, "delivered:"+key, inbound{Kind: "delivered", Delivered: &deliveredMsg{Peer: peer, Phase: t.Phase, Round: t.Round, At: at}})
+	if err != nil {
+		return err
+	}
+	if err := a.Reports.Publish(UpdatesTopic(peer), m); err != nil {
+		return fmt.Errorf("report delivery to chat %d: %w", peer, err)
+	}
+	return nil
+}
+
+// Sink is the intake's sink: it publishes each long-poll batch to the
+// updates topics and saves the ts in one transaction.
+type Sink struct {
+	GroupID int64
+	Store   interface {
+		SaveUpdates(ctx context.Context, groupID int64, ts string, publish func(ctx context.Context, pub message.Publisher) error) error
+	}
+}

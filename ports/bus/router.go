@@ -1,0 +1,72 @@
+package bus
+
+import (
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
+)
+
+// RouterConfig says which handlers a process runs. A nil Worker or
+// Announcing leaves that role to another process.
+type RouterConfig struct {
+	Worker       *Worker
+	WorkerSub    message.Subscriber
+	Announcing   *Announcing
+	AnnouncerSub message.Subscriber
+	// Poison takes the messages that can never succeed, so they never
+	// block a chat: permanent errors at once, others after the retries.
+	Poison message.Publisher
+	Log    *slog.Logger
+	// CloseTimeout bounds how long Close waits for handlers in flight.
+	CloseTimeout time.Duration
+}
+
+// Handler names are persistent identifiers: never rename them.
+const (
+	workerHandler    = "worker_"
+	announcerHandler = "announcer_"
+)
+
+// NewRouter builds the Watermill router of the configured handlers, one per
+// shard, with middleware from the outside in: poison queue, bounded retry
+// (well below the subscribers' ack deadline), panic recovery.
+func NewRouter(cfg RouterConfig) (*message.Router, error) {
+	wlog := watermill.NewSlogLoggerWithLevelMapping(cfg.Log.With("component", "router"), map[slog.Level]slog.Level{
+		slog.LevelInfo: slog.LevelDebug,
+	})
+	r, err := message.NewRouter(message.RouterConfig{CloseTimeout: cfg.CloseTimeout}, wlog)
+	if err != nil {
+		return nil, err
+	}
+	poison, err := middleware.PoisonQueueWithFilter(cfg.Poison, PoisonTopic, func(err error) bool {
+		cfg.Log.Error("message moved to the poison topic", "err", err)
+		return true
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bus: poison queue: %w", err)
+	}
+	retry := middleware.Retry{
+		MaxRetries:      4,
+		InitialInterval: 100 * time.Millisecond,
+		MaxInterval:     2 * time.Second,
+		Multiplier:      2,
+		ShouldRetry:     func(p middleware.RetryParams) bool { return !IsPermanent(p.Err) },
+		Logger:          wlog,
+	}
+	r.AddMiddleware(poison, retry.Middleware, middleware.Recoverer)
+	for shard := range Shards {
+		k := strconv.Itoa(shard)
+		if cfg.Worker != nil {
+			r.AddConsumerHandler(workerHandler+k, "chgk_updates_"+k, cfg.WorkerSub, cfg.Worker.Handle)
+		}
+		if cfg.Announcing != nil {
+			r.AddConsumerHandler(announcerHandler+k, "chgk_events_"+k, cfg.AnnouncerSub, cfg.Announcing.Handle)
+		}
+	}
+	return r, nil
+}
