@@ -228,7 +228,7 @@ func TestDeliveryStartsTheClock(t *testing.T) {
 	g, evs, err := chgk.Open(chgk.NewGame{Peer: peer, Starter: anna, Settings: s, Questions: ct.Questions(3), Now: t0, Grace: sec(30)})
 	is.NoErr(err)
 	is.True(evs[0].(chgk.LobbyOpened).Timer.Deadline.Equal(t0.Add(sec(40)))) // provisional: length + grace
-	is.Equal(g.Status(t0).Left, sec(10))                               // info shows the full length while waiting
+	is.Equal(g.Status(t0).Left, sec(10))                                     // info shows the full length while waiting
 
 	must(t, g, chgk.Delivered{Phase: chgk.PhaseLobby, Round: 0, At: t0.Add(sec(3))}, t0.Add(sec(4)))
 	is.True(g.Deadline().Equal(t0.Add(sec(13)))) // the clock runs from the delivery
