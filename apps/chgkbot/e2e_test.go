@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -35,4 +38,65 @@ func TestThreeChatsPlayAtOnce(t *testing.T) {
 	for _, c := range chats {
 		c.checkNoDuplicates() // every message exactly once
 	}
+}
+
+// TestDuplicateUpdatesChangeNothing has VK deliver a message and a button
+// press twice: the second delivery must have no effect at all.
+func TestDuplicateUpdatesChangeNothing(t *testing.T) {
+	t.Parallel()
+	is := is.New(t)
+	w := newWorld(t, pgtest.NewURL(t))
+	stop := runBot(t, w, w.env())
+	defer stop()
+	c := w.chat(1, 11, 12, 13)
+	w.fake.Say(c.peer, 11, "/start")
+	lobby := c.expect("начинает игру")
+	w.fake.Say(c.peer, 12, "я играю")
+	joined := w.fake.LastEventID()
+	c.expect("[id12|Игрок12] в команде")
+	w.fake.Duplicate(joined)
+	c.press(13, map[string]any{"a": "join"}, lobby.CMID)
+	pressed := w.fake.LastEventID()
+	c.expect("[id13|Игрок13] в команде")
+	w.fake.Duplicate(pressed)
+	w.fake.Duplicate(pressed)
+	w.fake.Say(c.peer, 11, "/info")
+	info := c.expect("Идёт регистрация")
+	is.True(strings.Contains(info.Text, "Игроков: 3")) // three players, no one joined twice
+	c.checkNoDuplicates()
+	answered := 0
+	for _, a := range w.fake.Answers() {
+		if a.Peer == c.peer {
+			answered++
+		}
+	}
+	is.Equal(answered, 1) // the press was answered once
+	joins := 0
+	for _, s := range w.fake.SentTo(c.peer) {
+		if strings.Contains(s.Text, "в команде") {
+			joins++
+		}
+	}
+	is.Equal(joins, 2) // and each join announced once
+}
+
+// TestPoisonedChatDoesNotStopOthers makes VK refuse every message to one
+// chat (error 917, as when the bot is kicked): its messages go to the
+// poison topic, and another chat plays a whole game meanwhile.
+func TestPoisonedChatDoesNotStopOthers(t *testing.T) {
+	t.Parallel()
+	is := is.New(t)
+	w := newWorld(t, pgtest.NewURL(t))
+	stop := runBot(t, w, w.env())
+	defer stop()
+	good := w.chat(1, 101, 102, 103)
+	bad := w.chat(5, 501, 502) // shard 1, like chat 1: they share a topic
+	w.fake.FailNext("peer:"+strconv.FormatInt(bad.peer, 10), 917, 1_000_000)
+	w.fake.Say(bad.peer, 501, "/start")
+	w.fake.Say(bad.peer, 502, "/info")
+	good.playScripted()
+	is.Equal(len(w.fake.SentTo(bad.peer)), 0) // the refused chat got nothing
+	var poisoned int
+	is.NoErr(w.db.NewRaw(`SELECT count(*) FROM watermill_chgk_poison`).Scan(context.Background(), &poisoned))
+	is.True(poisoned >= 2) // its messages were set aside, not retried forever
 }

@@ -75,6 +75,15 @@ type chat struct {
 	members []int64
 	next    int // index of the first sent message not yet expected
 	answers map[string]string
+	// at, if set, is called as the script reaches each phase: the crash
+	// test kills the bot there.
+	at func(phase string)
+}
+
+func (c *chat) reached(phase string) {
+	if c.at != nil {
+		c.at(phase)
+	}
 }
 
 func (w *world) chat(n int, members ...int64) *chat {
@@ -195,6 +204,7 @@ func (c *chat) playScripted() vkfake.Sent {
 	a, b, cc := c.members[0], c.members[1], c.members[2]
 	c.w.fake.Say(c.peer, a, "[club4242|@chgk] /start")
 	lobby := c.expect("начинает игру")
+	c.reached("lobby")
 	if snack := c.press(b, map[string]any{"a": "join"}, lobby.CMID); snack != "" {
 		t.Errorf("chat %d: join answered with %s", c.n, snack)
 	}
@@ -214,26 +224,33 @@ func (c *chat) playScripted() vkfake.Sent {
 
 	// Round 1: early answer, choice by button, a right answer.
 	r1 := c.expect("Раунд 1 из 2")
+	c.reached("discussion")
 	if snack := c.press(notCaptain, map[string]any{"a": "early", "r": 1}, r1.CMID); !strings.Contains(snack, "только капитан") {
 		t.Errorf("chat %d: a non-captain's early answer got %q", c.n, snack)
 	}
 	c.press(captain, map[string]any{"a": "early", "r": 1}, r1.CMID)
 	choice := c.expect("Досрочный ответ")
+	c.reached("choice")
 	if snack := c.press(notCaptain, map[string]any{"a": "pick", "r": 1, "u": notCaptain}, choice.CMID); !strings.Contains(snack, "только капитан") {
 		t.Errorf("chat %d: a non-captain's choice got %q", c.n, snack)
 	}
 	answerer := c.others(captain)[1]
 	c.press(captain, map[string]any{"a": "pick", "r": 1, "u": answerer}, choice.CMID)
 	c.expect(fmt.Sprintf("Отвечает [id%d|", answerer))
+	c.reached("answer")
 	c.w.fake.Say(c.peer, c.others(answerer)[0], "это не ответ, а болтовня")
 	time.Sleep(100 * time.Millisecond)
 	c.w.fake.Say(c.peer, answerer, c.answerTo(r1.Text))
 	c.expect("✅ Верно!")
+	c.reached("pause")
 
 	// Round 2: the timers run out, the captain answers by default, wrongly.
-	c.expect("Раунд 2 из 2")
-	c.expect("⏰ Время!")
-	c.expect("Капитан не выбрал")
+	r2 := c.expect("Раунд 2 из 2")
+	c.reached("discussion 2")
+	timeUp := c.expect("⏰ Время!")
+	byDefault := c.expect("Капитан не выбрал")
+	c.checkNotEarly(r2, timeUp, 1500*time.Millisecond)
+	c.checkNotEarly(timeUp, byDefault, 1500*time.Millisecond)
 	c.w.fake.Say(c.peer, captain, "совершенно неверный ответ")
 	c.expect("❌ Неверно")
 	end := c.expect("Игра окончена")
@@ -241,6 +258,15 @@ func (c *chat) playScripted() vkfake.Sent {
 		t.Errorf("chat %d: wrong result: %s", c.n, end.Text)
 	}
 	return end
+}
+
+// checkNotEarly fails if closing, sent when opening's phase ran out, came
+// sooner than the phase's length after opening reached VK.
+func (c *chat) checkNotEarly(opening, closing vkfake.Sent, length time.Duration) {
+	c.w.t.Helper()
+	if got := closing.At.Sub(opening.At); got < length {
+		c.w.t.Errorf("chat %d: a %v phase ended after %v: %q → %q", c.n, length, got, opening.Text, closing.Text)
+	}
 }
 
 // runBot runs the bot in-process until the returned stop is called.

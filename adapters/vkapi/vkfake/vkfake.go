@@ -237,6 +237,20 @@ func (s *Server) addEvent(typ string, object any) string {
 	return id
 }
 
+// LastEventID is the event_id of the newest update.
+func (s *Server) LastEventID() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.events) == 0 {
+		return ""
+	}
+	var u struct {
+		EventID string `json:"event_id"`
+	}
+	_ = json.Unmarshal(s.events[len(s.events)-1], &u)
+	return u.EventID
+}
+
 // Duplicate delivers the update with event_id again, as VK may.
 func (s *Server) Duplicate(eventID string) {
 	s.mu.Lock()

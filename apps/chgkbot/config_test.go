@@ -1,0 +1,119 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/matryer/is"
+
+	"github.com/vkchgk/chgkbot/adapters/postgres/pgtest"
+	"github.com/vkchgk/chgkbot/chgk"
+)
+
+func TestConfigDefaults(t *testing.T) {
+	is := is.New(t)
+	c, err := loadConfig(env(map[string]string{"DATABASE_URL": "postgres://u@h/db", "VK_TOKEN": "t", "VK_GROUP_ID": "-12"}))
+	is.NoErr(err)
+	is.Equal(c.Defaults, chgk.DefaultSettings()) // SPEC §7 defaults
+	is.Equal(c.VKRPS, 20.0)
+	is.Equal(c.HTTPAddr, ":8080")
+	is.Equal(c.VKAPIURL, "https://api.vk.com/method")
+	is.Equal(c.VKGroupID, int64(12)) // a leading minus (as VK writes community ids) is fine
+	is.Equal(len(c.Roles), 4)        // all roles by default
+
+	c, err = loadConfig(env(map[string]string{"DATABASE_URL": "postgres://u@h/db", "CHGK_ROLES": "worker, admin",
+		"CHGK_DISCUSSION_SECONDS": "0.5", "CHGK_PAUSE_SECONDS": "0"}))
+	is.NoErr(err) // worker and admin need no VK token
+	is.True(c.Roles["worker"] && c.Roles["admin"] && !c.Roles["poller"])
+	is.Equal(c.Defaults.Discussion, 500*time.Millisecond) // fractions for fast tests
+	is.Equal(c.Defaults.Pause, time.Duration(0))
+}
+
+func TestConfigErrorsNameTheVariable(t *testing.T) {
+	base := map[string]string{"DATABASE_URL": "postgres://u@h/db", "VK_TOKEN": "t", "VK_GROUP_ID": "12"}
+	tests := []struct {
+		set  map[string]string
+		want string
+	}{
+		{map[string]string{"DATABASE_URL": ""}, "DATABASE_URL"},
+		{map[string]string{"DATABASE_URL": "mysql://x"}, "DATABASE_URL"},
+		{map[string]string{"VK_TOKEN": ""}, "VK_TOKEN"},
+		{map[string]string{"VK_GROUP_ID": ""}, "VK_GROUP_ID"},
+		{map[string]string{"VK_GROUP_ID": "club12"}, "VK_GROUP_ID"},
+		{map[string]string{"VK_API_URL": "ftp://vk"}, "VK_API_URL"},
+		{map[string]string{"CHGK_ROLES": "poller,cook"}, "CHGK_ROLES"},
+		{map[string]string{"CHGK_ROUNDS": "0"}, "CHGK_ROUNDS"},
+		{map[string]string{"CHGK_ROUNDS": "2.5"}, "CHGK_ROUNDS"},
+		{map[string]string{"CHGK_LOBBY_SECONDS": "-1"}, "CHGK_LOBBY_SECONDS"},
+		{map[string]string{"CHGK_ANSWER_SECONDS": "soon"}, "CHGK_ANSWER_SECONDS"},
+		{map[string]string{"VK_RPS": "0"}, "VK_RPS"},
+		{map[string]string{"LOG_FORMAT": "xml"}, "LOG_FORMAT"},
+		{map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
+		{map[string]string{"ADMIN_EMAIL": "a@b.c"}, "ADMIN_PASSWORD"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			is := is.New(t)
+			vars := map[string]string{}
+			for k, v := range base {
+				vars[k] = v
+			}
+			for k, v := range tt.set {
+				vars[k] = v
+			}
+			var out, errOut bytes.Buffer
+			code := run(context.Background(), []string{"run"}, env(vars), &out, &errOut)
+			is.Equal(code, exitConfig)                                           // exit code 2
+			is.True(strings.Contains(errOut.String(), tt.want))                  // naming the variable
+			is.Equal(strings.Count(strings.TrimSpace(errOut.String()), "\n"), 0) // in one line
+		})
+	}
+}
+
+func TestHealthAndReadiness(t *testing.T) {
+	t.Parallel()
+	is := is.New(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	is.NoErr(err)
+	addr := ln.Addr().String()
+	is.NoErr(ln.Close())
+	url := pgtest.NewURL(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	go func() {
+		done <- run(ctx, []string{"run"}, env(map[string]string{"DATABASE_URL": url, "CHGK_ROLES": "worker,admin",
+			"HTTP_ADDR": addr}), io.Discard, io.Discard)
+	}()
+	get := func(path string) (int, string) {
+		for range 200 {
+			resp, err := http.Get("http://" + addr + path)
+			if err == nil {
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusServiceUnavailable {
+					return resp.StatusCode, string(b)
+				}
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		return 0, ""
+	}
+	code, body := get("/healthz")
+	is.Equal(code, http.StatusOK) // alive
+	is.Equal(body, "ok\n")
+	code, _ = get("/readyz")
+	is.Equal(code, http.StatusOK) // ready: the database answers, the bus runs
+	cancel()
+	select {
+	case c := <-done:
+		is.Equal(c, exitOK) // stops cleanly
+	case <-time.After(10 * time.Second):
+		t.Fatal("no stop within 10 s")
+	}
+}

@@ -1,0 +1,241 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/matryer/is"
+
+	"github.com/vkchgk/chgkbot/adapters/postgres/pgtest"
+)
+
+// buildBot compiles chgkbot once for the tests that run it as a process.
+var buildBot = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "chgkbot-test-")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "chgkbot")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
+// process is the real chgkbot binary, started and killed by a test.
+type process struct {
+	t    *testing.T
+	bin  string
+	env  []string
+	logs *os.File
+
+	mu       sync.Mutex
+	cmd      *exec.Cmd
+	exited   chan struct{}
+	kills    int
+	started  time.Time
+	restarts []time.Time
+}
+
+func startProcess(t *testing.T, w *world, extra ...string) *process {
+	bin, err := buildBot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := w.env(extra...)
+	var env []string
+	for _, k := range []string{"DATABASE_URL", "VK_TOKEN", "VK_GROUP_ID", "VK_API_URL", "HTTP_ADDR", "CHGK_ROUNDS",
+		"CHGK_LOBBY_SECONDS", "CHGK_DISCUSSION_SECONDS", "CHGK_CHOICE_SECONDS", "CHGK_ANSWER_SECONDS", "CHGK_PAUSE_SECONDS", "VK_RPS"} {
+		if v := get(k); v != "" {
+			env = append(env, k+"="+v)
+		}
+	}
+	logs, err := os.CreateTemp(t.TempDir(), "bot-*.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &process{t: t, bin: bin, env: append(env, "PATH="+os.Getenv("PATH")), logs: logs}
+	p.start()
+	t.Cleanup(func() {
+		p.signal(syscall.SIGKILL)
+		if t.Failed() {
+			b, _ := os.ReadFile(logs.Name())
+			t.Logf("bot logs (last 6000 bytes):\n%s", tail(string(b), 6000))
+		}
+	})
+	// Wait for the first poll: VK does not deliver what came before it.
+	deadline := time.Now().Add(timeout)
+	for w.fake.Polls() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the bot process never polled VK")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return p
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+func (p *process) start() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	cmd := exec.Command(p.bin, "run")
+	cmd.Env = p.env
+	cmd.Stdout, cmd.Stderr = p.logs, p.logs
+	if err := cmd.Start(); err != nil {
+		p.t.Fatalf("start the bot: %v", err)
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	p.cmd, p.exited = cmd, exited
+	now := time.Now()
+	p.started = now
+	p.restarts = append(p.restarts, now)
+}
+
+// signal sends sig and waits for the process to exit.
+func (p *process) signal(sig syscall.Signal) {
+	p.mu.Lock()
+	cmd, exited := p.cmd, p.exited
+	p.mu.Unlock()
+	if cmd == nil {
+		return
+	}
+	_ = cmd.Process.Signal(sig)
+	select {
+	case <-exited:
+	case <-time.After(15 * time.Second):
+		p.t.Errorf("the bot did not exit within 15 s of %v", sig)
+		_ = cmd.Process.Kill()
+		<-exited
+	}
+}
+
+// crash kills the bot with SIGKILL, waits down, and starts it again.
+func (p *process) crash(down time.Duration) {
+	p.signal(syscall.SIGKILL)
+	p.mu.Lock()
+	p.kills++
+	p.mu.Unlock()
+	time.Sleep(down)
+	p.start()
+}
+
+// TestCrashes plays three scripted games while the bot is killed with
+// SIGKILL at every phase of one chat and at random moments, and stopped
+// once with SIGTERM: every game must finish with the right score, no chat
+// may see a message twice or miss one, no deadline may fire early, and a
+// deadline that passed while the bot was down must fire within a second of
+// the restart.
+func TestCrashes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the crash test runs the real binary for a minute; skipped with -short")
+	}
+	t.Parallel()
+	w := newWorld(t, pgtest.NewURL(t))
+	bot := startProcess(t, w)
+	chats := []*chat{w.chat(1, 101, 102, 103), w.chat(2, 201, 202, 203), w.chat(3, 301, 302, 303)}
+	timeout = 60 * time.Second
+
+	var crashMu sync.Mutex // one crash at a time
+	crash := func(down time.Duration) {
+		crashMu.Lock()
+		defer crashMu.Unlock()
+		bot.crash(down)
+	}
+	var overdue time.Duration  // from the restart to the overdue deadline's message
+	var termStop time.Duration // from SIGTERM to the exit
+	chats[0].at = func(phase string) {
+		switch phase {
+		case "discussion 2":
+			// Down for longer than the discussion: the deadline passes
+			// while nothing runs, and must fire as soon as it is back.
+			// No random kill until it has fired, to measure it alone. The
+			// kill comes a little after the round's message reached VK:
+			// a kill in the few milliseconds between VK's confirmation and
+			// the delivery report restarts the phase's clock at the
+			// restart instead (the report is lost; VK's answer to the
+			// resend does not say when the message first arrived).
+			crashMu.Lock()
+			defer crashMu.Unlock()
+			time.Sleep(300 * time.Millisecond)
+			bot.signal(syscall.SIGKILL)
+			bot.kills++
+			time.Sleep(3 * time.Second)
+			bot.start()
+			restart := time.Now()
+			sent := chats[0].expect("⏰ Время!")
+			overdue = sent.At.Sub(restart)
+			chats[0].next-- // the script expects it too
+		default:
+			crash(time.Duration(rand.IntN(300)) * time.Millisecond)
+		}
+	}
+	ctx, stopKilling := context.WithCancel(context.Background())
+	killerDone := make(chan struct{})
+	go func() { // random kills, many of them mid-send
+		defer close(killerDone)
+		for i := 0; ; i++ {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Duration(700+rand.IntN(1300)) * time.Millisecond):
+			}
+			if i == 3 {
+				crashMu.Lock()
+				began := time.Now()
+				bot.signal(syscall.SIGTERM) // a graceful stop mid-game
+				termStop = time.Since(began)
+				bot.start()
+				crashMu.Unlock()
+				continue
+			}
+			crash(time.Duration(rand.IntN(200)) * time.Millisecond)
+		}
+	}()
+
+	var wg sync.WaitGroup
+	for _, c := range chats {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.playScripted()
+		}()
+	}
+	wg.Wait()
+	stopKilling()
+	<-killerDone
+	is := is.New(t)
+	t.Logf("%d kills, %d starts, overdue deadline fired %v after the restart", bot.kills, len(bot.restarts), overdue)
+	is.True(bot.kills >= 5)                            // killed at least five times during the games
+	is.True(termStop > 0 && termStop < 10*time.Second) // SIGTERM stops it gracefully within 10 s
+	t.Logf("SIGTERM to exit: %v", termStop)
+	is.True(overdue > 0)                                // the overdue deadline fired after the restart…
+	is.True(overdue < time.Second+500*time.Millisecond) // …within a second of it (plus the process's start)
+	for _, c := range chats {
+		c.checkNoDuplicates() // nothing shown twice, whatever was killed when
+		sent := w.fake.SentTo(c.peer)
+		resumed := 0
+		for _, s := range sent {
+			if strings.Contains(s.Text, "игра продолжается") {
+				resumed++
+			}
+		}
+		t.Logf("chat %d: %d messages, %d resume notices", c.n, len(sent), resumed)
+	}
+}
