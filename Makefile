@@ -14,9 +14,10 @@ lint:
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
 
-## bench: every benchmark, with allocations
-bench:
+## bench: every Go benchmark, then the end-to-end load run (needs PostgreSQL; a few minutes)
+bench: build
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+	$(GO) run ./apps/chgkload -bin bin/chgkbot
 
 ## cover: coverage of the domain package (the bar is 90%)
 cover:

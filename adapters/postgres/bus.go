@@ -274,3 +274,12 @@ func (s *Store) SaveName(ctx context.Context, id int64, first, last string) erro
 	}
 	return nil
 }
+
+// LiveGames counts the games running now.
+func (s *Store) LiveGames(ctx context.Context) (int, error) {
+	n, err := s.db.NewSelect().Model((*gameRow)(nil)).Where("phase IN (?)", activePhases).Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("live games: %w", translate(err))
+	}
+	return n, nil
+}

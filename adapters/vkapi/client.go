@@ -82,6 +82,9 @@ type Config struct {
 	Flood   time.Duration // the delay after flood control (error 9); 30 s when zero
 	HTTP    *http.Client  // 15 s timeout when nil
 	Log     *slog.Logger
+	// Observe, if set, is told of every attempt: the method, VK's error
+	// code (0 for success, -1 for a network or HTTP failure), the time.
+	Observe func(method string, code int, d time.Duration)
 }
 
 // Client calls VK methods. It is safe for concurrent use; all calls share
@@ -148,7 +151,15 @@ func (c *Client) Call(ctx context.Context, method string, params url.Values, out
 		if err = c.limiter.Wait(ctx); err != nil {
 			return fmt.Errorf("vk %s: %w", method, err)
 		}
+		began := time.Now()
 		err = c.once(ctx, method, params, out)
+		if c.cfg.Observe != nil {
+			code := Code(err)
+			if err != nil && code == 0 {
+				code = -1
+			}
+			c.cfg.Observe(method, code, time.Since(began))
+		}
 		if err == nil || ctx.Err() != nil || !retryable(err) || attempt >= c.cfg.Retries {
 			break
 		}

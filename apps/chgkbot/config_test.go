@@ -109,6 +109,10 @@ func TestHealthAndReadiness(t *testing.T) {
 	is.Equal(body, "ok\n")
 	code, _ = get("/readyz")
 	is.Equal(code, http.StatusOK) // ready: the database answers, the bus runs
+	code, body = get("/metrics")
+	is.Equal(code, http.StatusOK)
+	is.True(strings.Contains(body, "chgk_live_games 0"))                                                   // Prometheus metrics, live games among them
+	is.True(strings.Contains(body, `chgk_http_request_duration_seconds_count{method="GET",status="200"}`)) // HTTP timings
 	cancel()
 	select {
 	case c := <-done:

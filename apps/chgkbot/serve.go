@@ -16,6 +16,7 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill/message"
 
+	"github.com/vkchgk/chgkbot/adapters/metrics"
 	"github.com/vkchgk/chgkbot/adapters/postgres"
 	"github.com/vkchgk/chgkbot/adapters/vkapi"
 	"github.com/vkchgk/chgkbot/chgk"
@@ -55,28 +56,35 @@ func serve(ctx context.Context, getenv func(string) string, stdout, stderr io.Wr
 	host := &chgk.Host{Games: store, Questions: store, Chats: store, Clock: clock{}, Rand: newRand(),
 		Defaults: cfg.Defaults, Grace: deliveryGrace}
 
+	app := &app{log: log, store: store}
+	m := metrics.New(func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		n, _ := store.LiveGames(ctx)
+		return float64(n)
+	})
 	var client *vkapi.Client
 	if cfg.VKToken != "" {
 		if client, err = vkapi.New(vkapi.Config{Token: cfg.VKToken, URL: cfg.VKAPIURL, RPS: cfg.VKRPS,
-			Log: log.With("component", "vk")}); err != nil {
+			Log: log.With("component", "vk"), Observe: m.VKCall}); err != nil {
 			fmt.Fprintf(stderr, "chgkbot: %v\n", err)
 			return exitConfig
 		}
 	}
 
-	app := &app{log: log, store: store}
 	var workers, announcers bool
-	rc := bus.RouterConfig{Log: log, CloseTimeout: shutdownGrace}
+	rc := bus.RouterConfig{Log: log, CloseTimeout: shutdownGrace, Observe: m.Handled}
 	if rc.Poison, err = store.NewPublisher(log); err != nil {
 		log.Error("cannot start", "err", err)
 		return exitFail
 	}
 	if cfg.Roles["worker"] {
 		workers = true
-		sweeper := (&bus.Sweeper{Deadlines: store, Host: host, Clock: clock{}, Log: log.With("component", "sweeper")}).Init()
+		sweeper := (&bus.Sweeper{Deadlines: store, Host: host, Clock: clock{}, Log: log.With("component", "sweeper"),
+			Lateness: m.Late}).Init()
 		rc.Worker = &bus.Worker{Chats: store, Host: host, Names: names(client, store, log), Log: log.With("component", "worker"),
 			Direct: rc.Poison, Woken: sweeper.Wake}
-		if rc.WorkerSub, err = store.NewSubscriber(postgres.SubscriberConfig{ConsumerGroup: "worker", Batch: 1,
+		if rc.WorkerSub, err = store.NewSubscriber(postgres.SubscriberConfig{ConsumerGroup: "worker", Batch: 10,
 			Poll: 20 * time.Millisecond, AckDeadline: time.Minute}, log); err != nil {
 			log.Error("cannot start", "err", err)
 			return exitFail
@@ -88,7 +96,7 @@ func serve(ctx context.Context, getenv func(string) string, stdout, stderr io.Wr
 		announcers = true
 		rc.Announcing = &bus.Announcing{Announcer: &vkapi.Announcer{Client: client, Keyboards: store, Log: log.With("component", "announcer")},
 			Reports: rc.Poison, Clock: clock{}, Log: log.With("component", "announcer")}
-		if rc.AnnouncerSub, err = store.NewSubscriber(postgres.SubscriberConfig{ConsumerGroup: "announcer", Batch: 1,
+		if rc.AnnouncerSub, err = store.NewSubscriber(postgres.SubscriberConfig{ConsumerGroup: "announcer", Batch: 10,
 			Poll: 20 * time.Millisecond, AckDeadline: 2 * time.Minute}, log); err != nil {
 			log.Error("cannot start", "err", err)
 			return exitFail
@@ -121,7 +129,11 @@ func serve(ctx context.Context, getenv func(string) string, stdout, stderr io.Wr
 			return intake.Run(pollCtx)
 		})
 	}
-	srv, err := app.listen(cfg.HTTPAddr, http.HandlerFunc(app.health))
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", app.healthz)
+	mux.HandleFunc("GET /readyz", app.readyz)
+	mux.Handle("GET /metrics", m.Handler())
+	srv, err := app.listen(cfg.HTTPAddr, m.Middleware(mux))
 	if err != nil {
 		log.Error("cannot listen", "addr", cfg.HTTPAddr, "err", err)
 		return exitFail
@@ -213,27 +225,22 @@ func (a *app) wait(ctx context.Context, srv *http.Server) int {
 	return code
 }
 
-// health serves /healthz (the process runs) and /readyz (it can reach the
-// database and its bus runs).
-func (a *app) health(w http.ResponseWriter, r *http.Request) {
-	switch r.URL.Path {
-	case "/healthz":
-		fmt.Fprintln(w, "ok")
-	case "/readyz":
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := a.store.DB().PingContext(ctx); err != nil {
-			http.Error(w, "database unreachable", http.StatusServiceUnavailable)
-			return
-		}
-		if a.router != nil && !a.router.IsRunning() {
-			http.Error(w, "bus not running", http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintln(w, "ready")
-	default:
-		http.NotFound(w, r)
+// healthz says the process runs.
+func (a *app) healthz(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") }
+
+// readyz says the process can work: the database answers and the bus runs.
+func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := a.store.DB().PingContext(ctx); err != nil {
+		http.Error(w, "database unreachable", http.StatusServiceUnavailable)
+		return
 	}
+	if a.router != nil && !a.router.IsRunning() {
+		http.Error(w, "bus not running", http.StatusServiceUnavailable)
+		return
+	}
+	fmt.Fprintln(w, "ready")
 }
 
 func newLogger(cfg config, w io.Writer) *slog.Logger {

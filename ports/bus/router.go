@@ -24,6 +24,8 @@ type RouterConfig struct {
 	Log    *slog.Logger
 	// CloseTimeout bounds how long Close waits for handlers in flight.
 	CloseTimeout time.Duration
+	// Observe, if set, is told how long each message took its handler.
+	Observe func(handler string, d time.Duration, err error)
 }
 
 // Handler names are persistent identifiers: never rename them.
@@ -59,6 +61,16 @@ func NewRouter(cfg RouterConfig) (*message.Router, error) {
 		Logger:          wlog,
 	}
 	r.AddMiddleware(poison, retry.Middleware, middleware.Recoverer)
+	if cfg.Observe != nil {
+		r.AddMiddleware(func(h message.HandlerFunc) message.HandlerFunc {
+			return func(msg *message.Message) ([]*message.Message, error) {
+				began := time.Now()
+				out, err := h(msg)
+				cfg.Observe(message.HandlerNameFromCtx(msg.Context()), time.Since(began), err)
+				return out, err
+			}
+		})
+	}
 	for shard := range Shards {
 		k := strconv.Itoa(shard)
 		if cfg.Worker != nil {

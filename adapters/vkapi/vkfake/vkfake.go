@@ -62,7 +62,7 @@ type Answer struct {
 type Server struct {
 	Token   string
 	GroupID int64
-	RPS     int // requests per second per token before error 6; 20 by default
+	RPS     int // requests per second per token before error 6; 20 by default (change with SetRPS)
 
 	srv *httptest.Server
 
@@ -112,6 +112,13 @@ type fault struct {
 
 // New starts a fake VK for community groupID with token; it stops when t ends.
 func New(t testing.TB, token string, groupID int64) *Server {
+	s := Start(token, groupID)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a fake VK outside a test (the load tool's); Close stops it.
+func Start(token string, groupID int64) *Server {
 	s := &Server{
 		Token: token, GroupID: groupID, RPS: 20,
 		wake: make(chan struct{}), key: "key1", keyN: 1, firstTS: 1,
@@ -122,8 +129,14 @@ func New(t testing.TB, token string, groupID int64) *Server {
 	mux.HandleFunc("/method/{name}", s.method)
 	mux.HandleFunc("/lp", s.poll)
 	s.srv = httptest.NewServer(mux)
-	t.Cleanup(s.Close)
 	return s
+}
+
+// SetRPS changes the per-second limit of method calls before error 6.
+func (s *Server) SetRPS(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.RPS = n
 }
 
 // Close stops the server.
@@ -350,6 +363,16 @@ func (s *Server) AllSent() []Sent {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Sent(nil), s.sent...)
+}
+
+// SentSince returns the messages sent after the first i, and the new count.
+func (s *Server) SentSince(i int) ([]Sent, int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if i > len(s.sent) {
+		i = len(s.sent)
+	}
+	return append([]Sent(nil), s.sent[i:]...), len(s.sent)
 }
 
 // Edits returns every edit the bot made, in order.

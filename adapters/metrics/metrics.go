@@ -1,0 +1,98 @@
+// Package metrics exposes the bot's Prometheus metrics: HTTP requests, bus
+// handler latencies, VK calls and errors, deadline lateness and live games.
+// The other packages know nothing of Prometheus: they take plain observer
+// functions, which apps/ wires to a Metrics.
+package metrics
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics is one process's registry of metrics.
+type Metrics struct {
+	reg      *prometheus.Registry
+	http     *prometheus.HistogramVec
+	handlers *prometheus.HistogramVec
+	vk       *prometheus.HistogramVec
+	lateness prometheus.Histogram
+}
+
+// latencyBuckets cover 1 ms to 10 s.
+var latencyBuckets = []float64{.001, .0025, .005, .01, .025, .05, .075, .1, .15, .2, .3, .5, .75, 1, 2.5, 5, 10}
+
+// New returns a registry with Go runtime and process metrics. liveGames,
+// if not nil, is read at every scrape.
+func New(liveGames func() float64) *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		http: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "chgk_http_request_duration_seconds", Help: "Admin and health HTTP requests.", Buckets: latencyBuckets,
+		}, []string{"method", "status"}),
+		handlers: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "chgk_bus_handler_duration_seconds", Help: "Bus message handling, by handler and outcome.", Buckets: latencyBuckets,
+		}, []string{"handler", "outcome"}),
+		vk: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "chgk_vk_call_duration_seconds", Help: "VK method calls, by method and VK error code (0: success).", Buckets: latencyBuckets,
+		}, []string{"method", "code"}),
+		lateness: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "chgk_deadline_lateness_seconds", Help: "How long after its deadline a phase was ended.", Buckets: latencyBuckets,
+		}),
+	}
+	m.reg.MustRegister(m.http, m.handlers, m.vk, m.lateness,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if liveGames != nil {
+		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "chgk_live_games", Help: "Games running now."}, liveGames))
+	}
+	return m
+}
+
+// Handler serves the metrics in Prometheus' text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+// Middleware times every request of next.
+func (m *Metrics) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		start := time.Now()
+		next.ServeHTTP(rec, r)
+		m.http.WithLabelValues(r.Method, strconv.Itoa(rec.status)).Observe(time.Since(start).Seconds())
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+// Handled records one bus message handled by handler.
+func (m *Metrics) Handled(handler string, d time.Duration, err error) {
+	outcome := "ok"
+	if err != nil {
+		outcome = "error"
+	}
+	m.handlers.WithLabelValues(handler, outcome).Observe(d.Seconds())
+}
+
+// VKCall records one VK method call; code is VK's error code, 0 for
+// success, -1 for a network error or a bad HTTP status.
+func (m *Metrics) VKCall(method string, code int, d time.Duration) {
+	m.vk.WithLabelValues(method, strconv.Itoa(code)).Observe(d.Seconds())
+}
+
+// Late records how late a deadline fired.
+func (m *Metrics) Late(d time.Duration) {
+	m.lateness.Observe(max(d, 0).Seconds())
+}

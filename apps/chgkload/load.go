@@ -1,0 +1,379 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/vkchgk/chgkbot/adapters/postgres"
+	"github.com/vkchgk/chgkbot/adapters/vkapi/vkfake"
+)
+
+type options struct {
+	bin                string
+	chats, games       int
+	slowRate, fastRate float64
+	duration           time.Duration
+}
+
+const (
+	token   = "load-token"
+	group   = 7
+	members = 3
+)
+
+// row is one line of the result table.
+type row struct{ what, target, got string }
+
+func measure(ctx context.Context, o options, out io.Writer) error {
+	dbURL, drop, err := freshDatabase(ctx)
+	if err != nil {
+		return err
+	}
+	defer drop()
+	fake := vkfake.Start(token, group)
+	defer fake.Close()
+	const rps = 5000
+	fake.SetRPS(rps)
+	total := o.chats + o.games
+	for i := 1; i <= total; i++ {
+		ids := make([]int64, members)
+		for m := range ids {
+			ids[m] = int64(i*10 + m)
+			fake.AddUser(ids[m], "Игрок", strconv.Itoa(i))
+		}
+		fake.AddChat(i, false, ids...)
+	}
+	addr, err := freePort()
+	if err != nil {
+		return err
+	}
+	bot := exec.CommandContext(ctx, o.bin, "run")
+	bot.Env = []string{"PATH=" + os.Getenv("PATH"), "DATABASE_URL=" + dbURL, "VK_TOKEN=" + token, "VK_GROUP_ID=" + strconv.Itoa(group),
+		"VK_API_URL=" + fake.APIURL(), "HTTP_ADDR=" + addr, "VK_RPS=" + strconv.Itoa(rps), "LOG_LEVEL=error",
+		"CHGK_LOBBY_SECONDS=3600", "CHGK_DISCUSSION_SECONDS=3600"}
+	bot.Stderr = os.Stderr
+	if err := bot.Start(); err != nil {
+		return fmt.Errorf("start %s (run `make build` first): %w", o.bin, err)
+	}
+	defer func() { _ = bot.Process.Signal(syscall.SIGTERM); _ = bot.Wait() }()
+	for fake.Polls() == 0 {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	started := time.Now()
+	var rows []row
+	w := &watcher{fake: fake, asked: map[int64]time.Time{}}
+	go w.run(ctx)
+
+	fmt.Fprintf(os.Stderr, "latency run: %.0f updates/s over %d chats for %v\n", o.slowRate, o.chats, o.duration)
+	lat := w.offer(ctx, o.slowRate, o.duration, o.chats)
+	rows = append(rows, row{fmt.Sprintf("reply latency p50 / p99 at %.0f updates/s", o.slowRate), "≤ 40 ms / ≤ 150 ms",
+		fmt.Sprintf("%s / %s (%d replies)", ms(quantile(lat, .5)), ms(quantile(lat, .99)), len(lat))})
+
+	fmt.Fprintf(os.Stderr, "throughput run: %.0f updates/s offered over %d chats for %v\n", o.fastRate, o.chats, o.duration)
+	before := w.replies()
+	t0 := time.Now()
+	lat = w.offer(ctx, o.fastRate, o.duration, o.chats)
+	sustained := float64(w.replies()-before) / time.Since(t0).Seconds()
+	rows = append(rows, row{fmt.Sprintf("updates/s sustained end to end (%d chats, %.0f offered)", o.chats, o.fastRate), "≥ 500",
+		fmt.Sprintf("%.0f (p50 %s, p99 %s)", sustained, ms(quantile(lat, .5)), ms(quantile(lat, .99)))})
+
+	fmt.Fprintf(os.Stderr, "deadline run: %d live games\n", o.games)
+	e2e, err := w.deadlines(ctx, o)
+	if err != nil {
+		return err
+	}
+	sweep, err := scrapeLateness(addr)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, row{fmt.Sprintf("deadline lateness p50 / p99, %d live games (sweeper)", o.games), "p99 ≤ 300 ms",
+		fmt.Sprintf("%s / %s", ms(sweep[0]), ms(sweep[1]))})
+	rows = append(rows, row{"… as a chat sees it (deadline → next message at VK)", "",
+		fmt.Sprintf("%s / %s (%d games)", ms(quantile(e2e, .5)), ms(quantile(e2e, .99)), len(e2e))})
+
+	st := fake.Stats()
+	elapsed := time.Since(started).Seconds()
+	rows = append(rows, row{"VK requests/s (mean, busiest second)", "≤ VK_RPS",
+		fmt.Sprintf("%.0f, %d (VK_RPS %d)", float64(st.Requests)/elapsed, st.MaxPerSec, rps)})
+	rows = append(rows, row{"VK error 6 answers", "0", strconv.Itoa(st.Err6)})
+	rss, peak := memory(bot.Process.Pid)
+	rows = append(rows, row{"bot RSS now / peak", "", fmt.Sprintf("%d MiB / %d MiB", rss>>20, peak>>20)})
+
+	fmt.Fprintln(out, "| measure | target | measured |")
+	fmt.Fprintln(out, "|---|---|---|")
+	for _, r := range rows {
+		fmt.Fprintf(out, "| %s | %s | %s |\n", r.what, r.target, r.got)
+	}
+	return nil
+}
+
+// watcher matches the fake's sent messages to the updates that asked for
+// them: one question a chat at a time, answered by the next message there.
+type watcher struct {
+	fake *vkfake.Server
+
+	mu      sync.Mutex
+	asked   map[int64]time.Time
+	lat     []time.Duration
+	count   int
+	lobbies map[int64]time.Time
+	closed  map[int64]time.Time
+}
+
+func (w *watcher) run(ctx context.Context) {
+	seen := 0
+	for ctx.Err() == nil {
+		var sent []vkfake.Sent
+		sent, seen = w.fake.SentSince(seen)
+		w.mu.Lock()
+		for _, s := range sent {
+			w.count++
+			if at, ok := w.asked[s.Peer]; ok {
+				w.lat = append(w.lat, s.At.Sub(at))
+				delete(w.asked, s.Peer)
+			}
+			if w.lobbies != nil && strings.Contains(s.Text, "начинает игру") {
+				w.lobbies[s.Peer] = s.At
+			}
+			if w.closed != nil && strings.Contains(s.Text, "Регистрация закрыта") {
+				w.closed[s.Peer] = s.At
+			}
+		}
+		w.mu.Unlock()
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+func (w *watcher) replies() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.count
+}
+
+// offer sends /info at rate per second for d, to chats in turn (skipping a
+// chat still waiting for its answer), and returns the reply latencies.
+func (w *watcher) offer(ctx context.Context, rate float64, d time.Duration, chats int) []time.Duration {
+	w.mu.Lock()
+	w.lat = nil
+	w.mu.Unlock()
+	tick := time.Duration(float64(time.Second) / rate)
+	end := time.Now().Add(d)
+	next := time.Now()
+	chat := 0
+	for time.Now().Before(end) && ctx.Err() == nil {
+		chat = chat%chats + 1
+		peer := vkfake.ChatPeer(chat)
+		w.mu.Lock()
+		_, busy := w.asked[peer]
+		if !busy {
+			w.asked[peer] = time.Now()
+		}
+		w.mu.Unlock()
+		if !busy {
+			w.fake.Say(peer, int64(chat*10), "/info")
+		}
+		next = next.Add(tick)
+		time.Sleep(time.Until(next))
+	}
+	time.Sleep(2 * time.Second) // the last answers
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.asked = map[int64]time.Time{}
+	return slices.Clone(w.lat)
+}
+
+// deadlines opens a lobby of its own length (20–59 s) in each of o.games
+// chats and waits for all of them to close by their deadline. It returns
+// how late each closing message reached VK.
+func (w *watcher) deadlines(ctx context.Context, o options) ([]time.Duration, error) {
+	w.mu.Lock()
+	w.lobbies, w.closed = map[int64]time.Time{}, map[int64]time.Time{}
+	w.mu.Unlock()
+	length := func(i int) time.Duration { return time.Duration(20+i%40) * time.Second }
+	tick := time.Duration(float64(time.Second) / o.fastRate)
+	next := time.Now()
+	for i := o.chats + 1; i <= o.chats+o.games && ctx.Err() == nil; i++ {
+		peer := vkfake.ChatPeer(i)
+		w.fake.Say(peer, int64(i*10), fmt.Sprintf("/settings lobby %d", int(length(i).Seconds())))
+		w.fake.Say(peer, int64(i*10), "/start")
+		next = next.Add(2 * tick)
+		time.Sleep(time.Until(next))
+	}
+	deadline := time.Now().Add(90 * time.Second)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		w.mu.Lock()
+		done := len(w.closed)
+		w.mu.Unlock()
+		if done >= o.games {
+			break
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var late []time.Duration
+	for peer, opened := range w.lobbies {
+		if closed, ok := w.closed[peer]; ok {
+			late = append(late, closed.Sub(opened)-length(int(peer-vkfake.ChatPeer(0))))
+		}
+	}
+	if len(late) < o.games {
+		fmt.Fprintf(os.Stderr, "only %d of %d lobbies closed in time\n", len(late), o.games)
+	}
+	return late, nil
+}
+
+// scrapeLateness reads the sweeper's lateness histogram and returns its
+// p50 and p99, interpolated within buckets.
+func scrapeLateness(addr string) ([2]time.Duration, error) {
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		return [2]time.Duration{}, err
+	}
+	defer resp.Body.Close()
+	type bucket struct {
+		le float64
+		n  float64
+	}
+	var bs []bucket
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		line := sc.Text()
+		if !strings.HasPrefix(line, "chgk_deadline_lateness_seconds_bucket{le=\"") {
+			continue
+		}
+		rest := strings.TrimPrefix(line, "chgk_deadline_lateness_seconds_bucket{le=\"")
+		le, count, _ := strings.Cut(rest, "\"} ")
+		l, _ := strconv.ParseFloat(le, 64)
+		if le == "+Inf" {
+			l = math.Inf(1)
+		}
+		n, _ := strconv.ParseFloat(count, 64)
+		bs = append(bs, bucket{l, n})
+	}
+	if len(bs) == 0 || bs[len(bs)-1].n == 0 {
+		return [2]time.Duration{}, fmt.Errorf("no deadline fired")
+	}
+	total := bs[len(bs)-1].n
+	q := func(p float64) time.Duration {
+		want := p * total
+		prevLe, prevN := 0.0, 0.0
+		for _, b := range bs {
+			if b.n >= want {
+				if math.IsInf(b.le, 1) {
+					return time.Duration(prevLe * float64(time.Second))
+				}
+				frac := (want - prevN) / math.Max(b.n-prevN, 1)
+				return time.Duration((prevLe + frac*(b.le-prevLe)) * float64(time.Second))
+			}
+			prevLe, prevN = b.le, b.n
+		}
+		return 0
+	}
+	return [2]time.Duration{q(.5), q(.99)}, nil
+}
+
+func quantile(ds []time.Duration, p float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[min(len(s)-1, int(p*float64(len(s))))]
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
+
+// memory reads the process's resident set size now and at its peak.
+func memory(pid int) (rss, peak int64) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		kb, _ := strconv.ParseInt(f[1], 10, 64)
+		switch f[0] {
+		case "VmRSS:":
+			rss = kb << 10
+		case "VmHWM:":
+			peak = kb << 10
+		}
+	}
+	return rss, peak
+}
+
+func freePort() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// freshDatabase creates and migrates a database for the run on the server
+// of DATABASE_URL, and returns its URL and a function that drops it.
+func freshDatabase(ctx context.Context) (string, func(), error) {
+	base := os.Getenv("DATABASE_URL")
+	if base == "" {
+		base = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", nil, fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		return "", nil, err
+	}
+	name := fmt.Sprintf("chgk_load_%d", time.Now().UnixNano())
+	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name); err != nil {
+		return "", nil, fmt.Errorf("create database: %w", err)
+	}
+	drop := func() {
+		_, _ = admin.ExecContext(context.Background(), `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`)
+		_ = admin.Close()
+	}
+	u.Path = "/" + name
+	db, err := postgres.Open(ctx, u.String())
+	if err != nil {
+		drop()
+		return "", nil, err
+	}
+	defer db.Close()
+	m, err := postgres.NewMigrator(db)
+	if err == nil {
+		_, err = m.Up(ctx)
+	}
+	if err != nil {
+		drop()
+		return "", nil, err
+	}
+	return u.String(), drop, nil
+}
+
+var _ = stdlib.GetDefaultDriver

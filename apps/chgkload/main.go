@@ -1,0 +1,32 @@
+// Command chgkload measures chgkbot under load on this machine: it runs the
+// real binary against a fake VK with many chats and prints a table of
+// updates per second, reply latency, deadline lateness, VK requests and
+// memory. `make bench` runs it. It needs a PostgreSQL server (DATABASE_URL)
+// where it may create and drop a database of its own.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	var o options
+	flag.StringVar(&o.bin, "bin", "bin/chgkbot", "the chgkbot binary to measure")
+	flag.IntVar(&o.chats, "chats", 1000, "chats for the latency and throughput runs")
+	flag.IntVar(&o.games, "games", 10000, "live games for the deadline run")
+	flag.Float64Var(&o.slowRate, "latency-rate", 100, "updates per second offered in the latency run")
+	flag.Float64Var(&o.fastRate, "throughput-rate", 700, "updates per second offered in the throughput run")
+	flag.DurationVar(&o.duration, "duration", 20e9, "length of the latency and throughput runs")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := measure(ctx, o, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "chgkload:", err)
+		os.Exit(1)
+	}
+}
