@@ -31,13 +31,13 @@ func TestMigrateCommand(t *testing.T) {
 	is.True(strings.Contains(out, "pending"))
 	code, out, _ = call("migrate", "up")
 	is.Equal(code, 0)
-	is.Equal(strings.Count(out, "applied "), 4) // up applies them
+	is.Equal(strings.Count(out, "applied "), 5) // up applies them
 	code, out, _ = call("migrate", "up")
 	is.Equal(code, 0)
 	is.True(strings.Contains(out, "up to date")) // and then has nothing to do
 	code, out, _ = call("migrate", "down")
 	is.Equal(code, 0)
-	is.True(strings.Contains(out, "rolled back 20261127000004_announcer")) // down is one step
+	is.True(strings.Contains(out, "rolled back 20261127000005_admins")) // down is one step
 	code, out, _ = call("migrate", "status")
 	is.Equal(code, 0)
 	is.Equal(strings.Count(out, "pending"), 1)

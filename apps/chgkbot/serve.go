@@ -89,6 +89,9 @@ func serve(ctx context.Context, getenv func(string) string, stdout, stderr io.Wr
 			log.Error("cannot start", "err", err)
 			return exitFail
 		}
+		// Two sweepers: SKIP LOCKED lets them share due games without
+		// waiting for each other, so one slow chat never delays the rest.
+		app.goRun("sweeper", func(ctx context.Context) error { return sweeper.Run(ctx) })
 		app.goRun("sweeper", func(ctx context.Context) error { return sweeper.Run(ctx) })
 		app.goRun("inbox cleaner", func(ctx context.Context) error { return cleanInbox(ctx, store, log) })
 	}

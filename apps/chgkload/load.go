@@ -202,14 +202,15 @@ func (w *watcher) offer(ctx context.Context, rate float64, d time.Duration, chat
 	return slices.Clone(w.lat)
 }
 
-// deadlines opens a lobby of its own length (20–59 s) in each of o.games
-// chats and waits for all of them to close by their deadline. It returns
-// how late each closing message reached VK.
+// deadlines opens a lobby of its own length (60–119 s) in each of o.games
+// chats — 10,000 live games whose deadlines then fire ~125 a second — and
+// waits for all of them to close. It returns how late each closing message
+// reached VK.
 func (w *watcher) deadlines(ctx context.Context, o options) ([]time.Duration, error) {
 	w.mu.Lock()
 	w.lobbies, w.closed = map[int64]time.Time{}, map[int64]time.Time{}
 	w.mu.Unlock()
-	length := func(i int) time.Duration { return time.Duration(20+i%40) * time.Second }
+	length := func(i int) time.Duration { return time.Duration(60+i%60) * time.Second }
 	tick := time.Duration(float64(time.Second) / o.fastRate)
 	next := time.Now()
 	for i := o.chats + 1; i <= o.chats+o.games && ctx.Err() == nil; i++ {
@@ -219,7 +220,7 @@ func (w *watcher) deadlines(ctx context.Context, o options) ([]time.Duration, er
 		next = next.Add(2 * tick)
 		time.Sleep(time.Until(next))
 	}
-	deadline := time.Now().Add(90 * time.Second)
+	deadline := time.Now().Add(150 * time.Second)
 	for time.Now().Before(deadline) && ctx.Err() == nil {
 		w.mu.Lock()
 		done := len(w.closed)
