@@ -36,6 +36,9 @@ var (
 	// ErrConflict means a write collided with another one (for example a
 	// second active game in one chat); retrying the whole command is safe.
 	ErrConflict = errors.New("conflict")
+	// ErrInvalid means a store refused data as invalid (a broken reference,
+	// a failed check): bad input that slipped past validation.
+	ErrInvalid = errors.New("invalid data")
 )
 
 // SettingError says which setting was refused and what it accepts. It

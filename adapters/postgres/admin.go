@@ -99,7 +99,7 @@ func (s *Store) CreateQuestion(ctx context.Context, q chgk.QuestionRecord) (chgk
 				return translate(err)
 			}
 		}
-		if _, err := tx.NewInsert().Model(&r).ExcludeColumn("pack_name").Returning("id").Exec(ctx); err != nil {
+		if _, err := tx.NewInsert().Model(&r).Returning("id").Exec(ctx); err != nil {
 			return fmt.Errorf("insert question: %w", translate(err))
 		}
 		id = r.ID
@@ -233,7 +233,7 @@ func (s *Store) ImportPack(ctx context.Context, name, description string, qs []c
 			rows[i] = rowOf(q)
 			rows[i].ID, rows[i].PackID = 0, p.ID
 		}
-		if _, err := tx.NewInsert().Model(&rows).ExcludeColumn("pack_name").Exec(ctx); err != nil {
+		if _, err := tx.NewInsert().Model(&rows).Exec(ctx); err != nil {
 			return fmt.Errorf("insert questions: %w", translate(err))
 		}
 		return nil
@@ -452,4 +452,3 @@ func (s *Store) RevokeToken(ctx context.Context, hash []byte) error {
 	}
 	return nil
 }
-

@@ -74,9 +74,8 @@ func translate(err error) error {
 	return errors.New(err.Error())
 }
 
-// ErrInvalid means the database refused data as invalid (a broken reference,
-// a failed check): a caller's bad input that slipped past validation.
-var ErrInvalid = errors.New("invalid data")
+// ErrInvalid is chgk.ErrInvalid, for callers that know this package.
+var ErrInvalid = chgk.ErrInvalid
 
 // txKey marks a context that carries the transaction of a Store.Update, so
 // the question source and the chat store called inside it join it.

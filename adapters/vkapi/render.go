@@ -33,8 +33,13 @@ func Render(e chgk.Event) []Post {
 }
 
 // Mention writes a player as a VK mention, "[id123|Анна]". Brackets and
-// bars in a name would break the markup, so they are dropped.
+// bars in a name would break the markup, so they are dropped. A player
+// without an id (the administrator, when the admin API stops a game) is
+// just named.
 func Mention(p chgk.Player) string {
+	if p.ID == 0 && p.Name != "" {
+		return strings.NewReplacer("[", "", "]", "", "|", "").Replace(p.Name)
+	}
 	name := strings.Map(func(r rune) rune {
 		if r == '[' || r == ']' || r == '|' {
 			return -1

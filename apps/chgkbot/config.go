@@ -131,6 +131,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if (c.AdminEmail == "") != (c.AdminPassword == "") {
 		return c, errors.New("ADMIN_EMAIL and ADMIN_PASSWORD go together: set both or neither")
 	}
+	if c.AdminPassword != "" && len(c.AdminPassword) < 8 {
+		return c, errors.New("ADMIN_PASSWORD must be at least 8 characters")
+	}
 	return c, nil
 }
 

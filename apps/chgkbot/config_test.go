@@ -88,7 +88,7 @@ func TestHealthAndReadiness(t *testing.T) {
 	done := make(chan int)
 	go func() {
 		done <- run(ctx, []string{"run"}, env(map[string]string{"DATABASE_URL": url, "CHGK_ROLES": "worker,admin",
-			"HTTP_ADDR": addr}), io.Discard, io.Discard)
+			"HTTP_ADDR": addr, "ADMIN_EMAIL": "ops@example.org", "ADMIN_PASSWORD": "s3cret-enough"}), io.Discard, io.Discard)
 	}()
 	get := func(path string) (int, string) {
 		for range 200 {
@@ -113,6 +113,14 @@ func TestHealthAndReadiness(t *testing.T) {
 	is.Equal(code, http.StatusOK)
 	is.True(strings.Contains(body, "chgk_live_games 0"))                                                   // Prometheus metrics, live games among them
 	is.True(strings.Contains(body, `chgk_http_request_duration_seconds_count{method="GET",status="200"}`)) // HTTP timings
+	code, body = get("/openapi.json")
+	is.Equal(code, http.StatusOK) // the admin role serves its API document
+	is.True(strings.Contains(body, "/questions"))
+	resp, err := http.Post("http://"+addr+"/auth/login", "application/json",
+		strings.NewReader(`{"email":"ops@example.org","password":"s3cret-enough"}`))
+	is.NoErr(err)
+	resp.Body.Close()
+	is.Equal(resp.StatusCode, http.StatusOK) // and the first admin, made from ADMIN_EMAIL and ADMIN_PASSWORD, can log in
 	cancel()
 	select {
 	case c := <-done:

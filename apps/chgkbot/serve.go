@@ -14,12 +14,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/vkchgk/chgkbot/adapters/metrics"
 	"github.com/vkchgk/chgkbot/adapters/postgres"
 	"github.com/vkchgk/chgkbot/adapters/vkapi"
 	"github.com/vkchgk/chgkbot/chgk"
+	"github.com/vkchgk/chgkbot/ports/admin"
 	"github.com/vkchgk/chgkbot/ports/bus"
 	"github.com/vkchgk/chgkbot/ports/vk"
 )
@@ -136,7 +138,21 @@ func serve(ctx context.Context, getenv func(string) string, stdout, stderr io.Wr
 	mux.HandleFunc("GET /healthz", app.healthz)
 	mux.HandleFunc("GET /readyz", app.readyz)
 	mux.Handle("GET /metrics", m.Handler())
-	srv, err := app.listen(cfg.HTTPAddr, m.Middleware(mux))
+	if cfg.Roles["admin"] {
+		if created, err := admin.EnsureFirstAdmin(ctx, store, cfg.AdminEmail, cfg.AdminPassword); err != nil {
+			log.Error("cannot create the first admin", "err", err)
+			return exitFail
+		} else if created {
+			log.Info("first admin created", "email", cfg.AdminEmail)
+		}
+		stopper := &bus.Worker{Chats: store, Host: host, Log: log.With("component", "admin"), Direct: rc.Poison}
+		admin.New(mux, admin.Config{Store: store, Defaults: cfg.Defaults, Log: log.With("component", "admin"),
+			Stop: func(ctx context.Context, peer chgk.PeerID) error {
+				_, err := stopper.Command(ctx, peer, "admin-stop:"+watermill.NewUUID(), chgk.Stop{By: chgk.Player{Name: "администратор"}})
+				return err
+			}})
+	}
+	srv, err := app.listen(cfg.HTTPAddr, m.Middleware(admin.WithRemoteAddr(mux)))
 	if err != nil {
 		log.Error("cannot listen", "addr", cfg.HTTPAddr, "err", err)
 		return exitFail

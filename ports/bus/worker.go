@@ -138,6 +138,32 @@ func (w *Worker) update(ctx context.Context, u vk.Update) error {
 	return nil
 }
 
+// Command applies cmd to peer's game through the same transactional path
+// as a chat member's update (eventID keeps a repeat from applying twice),
+// and announces what happens: the admin API stops games this way.
+func (w *Worker) Command(ctx context.Context, peer chgk.PeerID, eventID string, cmd chgk.Command) ([]chgk.Event, error) {
+	var evs []chgk.Event
+	_, err := w.Chats.Process(ctx, peer, eventID, func(ctx context.Context, pub message.Publisher) error {
+		var err error
+		if evs, err = w.Host.Handle(ctx, peer, cmd); err != nil {
+			return err
+		}
+		outs := make([]outbound, 0, len(evs))
+		for _, e := range evs {
+			o, err := encodeEvent(peer, e)
+			if err != nil {
+				return err
+			}
+			outs = append(outs, o)
+		}
+		return publishOut(pub, peer, outs)
+	})
+	if w.Woken != nil {
+		w.Woken()
+	}
+	return evs, err
+}
+
 // page turns the captain's answerer keyboard to another page, if the
 // pressed keyboard is still the current choice.
 func (w *Worker) page(ctx context.Context, u vk.Update) (outbound, bool, error) {

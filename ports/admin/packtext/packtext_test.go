@@ -28,25 +28,25 @@ func TestParseSample(t *testing.T) {
 
 	q1 := p.Questions[0]
 	is.Equal(q1.Number, 1)
-	is.Equal(q1.Answer, "[Николай] Гоголь")                              // brackets stay; the judge makes them optional
-	is.Equal(q1.Accepted, []string{"Гоголь-Яновский", "Н. В. Гоголь"})   // a short «Зачёт» list
-	is.Equal(q1.Rejected, []string{"Гоголь-моголь"})                     // «Незачёт» block
-	is.Equal(q1.Author, "Иван Петров")                                   // inherited from the tour
-	is.Equal(q1.Source, "Общеизвестные факты.")                          // inherited too
+	is.Equal(q1.Answer, "[Николай] Гоголь")                            // brackets stay; the judge makes them optional
+	is.Equal(q1.Accepted, []string{"Гоголь-Яновский", "Н. В. Гоголь"}) // a short «Зачёт» list
+	is.Equal(q1.Rejected, []string{"Гоголь-моголь"})                   // «Незачёт» block
+	is.Equal(q1.Author, "Иван Петров")                                 // inherited from the tour
+	is.Equal(q1.Source, "Общеизвестные факты.")                        // inherited too
 	is.True(strings.HasPrefix(q1.Comment, "Второй том"))
 	is.True(!q1.NeedsReview)
 	is.True(q1.Accepts("гоголь") && !q1.Accepts("гоголь-моголь")) // playable as read
 
 	q2 := p.Questions[1]
-	is.Equal(q2.Handout, "Ж, И, Р, Д, Б")                 // <раздатка> becomes the handout
-	is.Equal(q2.Text, "Продолжите ряд одной буквой.")     // and leaves the text
-	is.Equal(q2.Answer, "В")                              // a trailing «Незачёт» leaves the answer…
-	is.Equal(q2.Rejected, []string{"Г"})                  // …for the rejected answers
-	is.Equal(q2.Author, "Мария Сидорова")                 // its own author wins
+	is.Equal(q2.Handout, "Ж, И, Р, Д, Б")             // <раздатка> becomes the handout
+	is.Equal(q2.Text, "Продолжите ряд одной буквой.") // and leaves the text
+	is.Equal(q2.Answer, "В")                          // a trailing «Незачёт» leaves the answer…
+	is.Equal(q2.Rejected, []string{"Г"})              // …for the rejected answers
+	is.Equal(q2.Author, "Мария Сидорова")             // its own author wins
 
 	q4 := p.Questions[2]
-	is.True(q4.NeedsReview)                                          // prose criteria are flagged
-	is.Equal(len(q4.Accepted), 0)                                    // not taken as alternatives
+	is.True(q4.NeedsReview)                                                // prose criteria are flagged
+	is.Equal(len(q4.Accepted), 0)                                          // not taken as alternatives
 	is.True(strings.Contains(q4.Comment, "Зачёт: Любой ответ, в котором")) // but kept in the comment
 
 	q6 := p.Questions[3]

@@ -1,0 +1,134 @@
+// Package admin is the administrators' HTTP API: questions and packs (with
+// import of the ЧГК database's text format), chats and their settings,
+// games and their results, leaderboards. Huma generates its OpenAPI 3.1
+// document (/openapi.json) and docs page (/docs). Every operation but login
+// requires a bearer token; bad input is a 4xx RFC 9457 problem that names
+// the field, and no internal error text ever reaches a client.
+package admin
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+
+	"github.com/vkchgk/chgkbot/chgk"
+)
+
+// Store is what the API reads and writes (the Postgres store implements it).
+type Store interface {
+	Questions(ctx context.Context, q chgk.QuestionQuery) ([]chgk.QuestionRecord, int, error)
+	QuestionRecord(ctx context.Context, id int64) (chgk.QuestionRecord, error)
+	CreateQuestion(ctx context.Context, q chgk.QuestionRecord) (chgk.QuestionRecord, error)
+	UpdateQuestion(ctx context.Context, q chgk.QuestionRecord) (chgk.QuestionRecord, error)
+	DeleteQuestion(ctx context.Context, id int64) (soft bool, err error)
+	Packs(ctx context.Context) ([]chgk.Pack, error)
+	CreatePack(ctx context.Context, name, description string) (chgk.Pack, error)
+	DeletePack(ctx context.Context, id int64) error
+	ImportPack(ctx context.Context, name, description string, qs []chgk.QuestionRecord) (chgk.Pack, error)
+	Chats(ctx context.Context, offset, limit int) ([]chgk.ChatRecord, int, error)
+	Chat(ctx context.Context, peer chgk.PeerID) (chgk.ChatRecord, error)
+	Settings(ctx context.Context, peer chgk.PeerID) (chgk.Settings, error)
+	SaveSettings(ctx context.Context, peer chgk.PeerID, s chgk.Settings) error
+	Games(ctx context.Context, q chgk.GameQuery) ([]chgk.GameRecord, int, error)
+	Game(ctx context.Context, id int64) (*chgk.Game, error)
+	PlayerStats(ctx context.Context, sort string, limit int) ([]chgk.PlayerStats, error)
+	ChatStats(ctx context.Context, limit int) ([]chgk.ChatStats, error)
+	Accounts
+}
+
+// Accounts keeps administrators and their tokens.
+type Accounts interface {
+	EnsureAdmin(ctx context.Context, email, passwordHash string) (bool, error)
+	AdminByEmail(ctx context.Context, email string) (int64, string, error)
+	SaveToken(ctx context.Context, hash []byte, adminID int64, expires time.Time) error
+	TokenAdmin(ctx context.Context, hash []byte, now time.Time) (int64, error)
+	RevokeToken(ctx context.Context, hash []byte) error
+}
+
+// Config is what the API needs.
+type Config struct {
+	Store Store
+	// Stop stops the game running in peer as a chat member's /stop would:
+	// through the bot's transactional path, results posted to the chat.
+	Stop     func(ctx context.Context, peer chgk.PeerID) error
+	Defaults chgk.Settings // a chat's settings until it changes them
+	Log      *slog.Logger
+	Now      func() time.Time // time.Now when nil
+	TokenTTL time.Duration    // 24 h when zero
+}
+
+// New builds the API on mux and returns it.
+func New(mux *http.ServeMux, cfg Config) huma.API {
+	hc := huma.DefaultConfig("chgk admin API", "1.0.0")
+	hc.Info.Description = "Questions, packs, chats, games and leaderboards of the «Что? Где? Когда?» VK bot. " +
+		"Log in with POST /auth/login and send the token as `Authorization: Bearer …`."
+	hc.OpenAPIPath = "/openapi"
+	hc.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"bearer": {Type: "http", Scheme: "bearer", Description: "A token from POST /auth/login."},
+	}
+	api := humago.New(mux, hc)
+	Register(api, cfg)
+	return api
+}
+
+// Register adds every operation to api.
+func Register(api huma.API, cfg Config) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.TokenTTL <= 0 {
+		cfg.TokenTTL = 24 * time.Hour
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	s := &server{cfg: cfg, api: api, limiter: newLimiter(cfg.Now)}
+	s.registerAuth(api)
+	// Everything else needs a token: the group adds the security
+	// requirement to each operation and the middleware enforces it, so an
+	// operation added here cannot forget auth.
+	g := huma.NewGroup(api)
+	g.UseSimpleModifier(func(op *huma.Operation) {
+		op.Security = []map[string][]string{{"bearer": {}}}
+		op.Errors = append(op.Errors, http.StatusUnauthorized)
+	})
+	g.UseMiddleware(s.authenticate)
+	s.registerLogout(g)
+	s.registerQuestions(g)
+	s.registerPacks(g)
+	s.registerChats(g)
+	s.registerGames(g)
+	s.registerStats(g)
+}
+
+type server struct {
+	cfg     Config
+	api     huma.API
+	limiter *limiter
+}
+
+// fail turns a store error into a problem: not found, conflict and invalid
+// data are the client's to know; anything else is logged and reported as
+// an internal error without its text.
+func (s *server) fail(ctx context.Context, what string, err error) error {
+	switch {
+	case errors.Is(err, chgk.ErrNotFound):
+		return huma.Error404NotFound(what + " not found")
+	case errors.Is(err, chgk.ErrConflict):
+		return huma.Error409Conflict(what + " conflicts with existing data (a duplicate name?)")
+	case errors.Is(err, chgk.ErrInvalid):
+		return huma.Error422UnprocessableEntity(what + " refused as invalid")
+	case errors.Is(err, context.Canceled):
+		return huma.NewError(499, "request cancelled")
+	}
+	s.cfg.Log.ErrorContext(ctx, "admin API failure", "what", what, "err", err)
+	return huma.Error500InternalServerError("internal error")
+}
+
+// page turns page/per_page into offset and limit.
+func page(p, perPage int) (offset, limit int) { return (p - 1) * perPage, perPage }

@@ -1,0 +1,214 @@
+package admin
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/vkchgk/chgkbot/chgk"
+)
+
+// bcryptCost is the work factor of password hashes.
+const bcryptCost = 12
+
+// HashPassword hashes a password for storage (bcrypt, salted).
+func HashPassword(password string) (string, error) {
+	h, err := bcrypt.GenerateFromPassword([]byte(password), bcryptCost)
+	return string(h), err
+}
+
+// dummyHash is compared against when an email is unknown, so a login takes
+// as long whether or not the account exists.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("no such account"), bcryptCost)
+
+// EnsureFirstAdmin creates the first admin from email and password if
+// there is no admin yet.
+func EnsureFirstAdmin(ctx context.Context, a Accounts, email, password string) (bool, error) {
+	if email == "" || password == "" {
+		return false, nil
+	}
+	if len(password) < 8 {
+		return false, errors.New("ADMIN_PASSWORD must be at least 8 characters")
+	}
+	h, err := HashPassword(password)
+	if err != nil {
+		return false, err
+	}
+	return a.EnsureAdmin(ctx, strings.TrimSpace(email), h)
+}
+
+type loginInput struct {
+	Body struct {
+		Email    string `json:"email" maxLength:"254" minLength:"3" doc:"The admin's email"`
+		Password string `json:"password" maxLength:"200" minLength:"1" doc:"The admin's password"`
+	}
+}
+
+type tokenOutput struct {
+	Body struct {
+		Token     string    `json:"token" doc:"Send as Authorization: Bearer <token>"`
+		ExpiresAt time.Time `json:"expires_at"`
+	}
+}
+
+type adminKey struct{}
+type tokenKey struct{}
+
+func (s *server) registerAuth(api huma.API) {
+	huma.Register(api, huma.Operation{
+		OperationID: "login", Method: http.MethodPost, Path: "/auth/login", Tags: []string{"auth"},
+		Summary:     "Log in",
+		Description: "Returns a bearer token. Failed logins are limited per account and per address (5 in 15 minutes).",
+		Errors:      []int{http.StatusUnauthorized, http.StatusTooManyRequests},
+	}, func(ctx context.Context, in *loginInput) (*tokenOutput, error) {
+		email := strings.ToLower(strings.TrimSpace(in.Body.Email))
+		addr := remoteAddr(ctx)
+		if !s.limiter.allow("account:"+email) || !s.limiter.allow("addr:"+addr) {
+			return nil, huma.Error429TooManyRequests("too many failed logins; try again later")
+		}
+		id, hash, err := s.cfg.Store.AdminByEmail(ctx, email)
+		if err != nil && !errors.Is(err, chgk.ErrNotFound) {
+			return nil, s.fail(ctx, "admin", err)
+		}
+		if err != nil {
+			hash = string(dummyHash)
+		}
+		if bcrypt.CompareHashAndPassword([]byte(hash), []byte(in.Body.Password)) != nil || err != nil {
+			s.limiter.fail("account:" + email)
+			s.limiter.fail("addr:" + addr)
+			return nil, huma.Error401Unauthorized("wrong email or password")
+		}
+		token, tokenHash := newToken()
+		out := &tokenOutput{}
+		out.Body.Token, out.Body.ExpiresAt = token, s.cfg.Now().Add(s.cfg.TokenTTL).UTC()
+		if err := s.cfg.Store.SaveToken(ctx, tokenHash, id, out.Body.ExpiresAt); err != nil {
+			return nil, s.fail(ctx, "token", err)
+		}
+		return out, nil
+	})
+}
+
+func (s *server) registerLogout(api huma.API) {
+	huma.Register(api, huma.Operation{
+		OperationID: "logout", Method: http.MethodPost, Path: "/auth/logout", Tags: []string{"auth"},
+		Summary: "Log out", Description: "Revokes the token the request carries.", DefaultStatus: http.StatusNoContent,
+	}, func(ctx context.Context, _ *struct{}) (*struct{}, error) {
+		hash, _ := ctx.Value(tokenKey{}).([]byte)
+		if err := s.cfg.Store.RevokeToken(ctx, hash); err != nil {
+			return nil, s.fail(ctx, "token", err)
+		}
+		return nil, nil
+	})
+}
+
+// newToken returns a random token and the hash that is stored.
+func newToken() (string, []byte) {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	t := "chgk_" + base64.RawURLEncoding.EncodeToString(b)
+	h := sha256.Sum256([]byte(t))
+	return t, h[:]
+}
+
+// authenticate lets a request through only with a live token. Tokens are
+// looked up by their SHA-256, so comparing them leaks no timing about the
+// stored value.
+func (s *server) authenticate(ctx huma.Context, next func(huma.Context)) {
+	auth := ctx.Header("Authorization")
+	token, ok := strings.CutPrefix(auth, "Bearer ")
+	if !ok || token == "" {
+		_ = huma.WriteErr(s.api, ctx, http.StatusUnauthorized, "a bearer token is required: log in with POST /auth/login")
+		return
+	}
+	h := sha256.Sum256([]byte(strings.TrimSpace(token)))
+	id, err := s.cfg.Store.TokenAdmin(ctx.Context(), h[:], s.cfg.Now())
+	switch {
+	case errors.Is(err, chgk.ErrNotFound):
+		_ = huma.WriteErr(s.api, ctx, http.StatusUnauthorized, "the token is unknown, expired or revoked")
+		return
+	case err != nil:
+		s.cfg.Log.Error("token lookup failed", "err", err)
+		_ = huma.WriteErr(s.api, ctx, http.StatusInternalServerError, "internal error")
+		return
+	}
+	ctx = huma.WithValue(ctx, adminKey{}, id)
+	next(huma.WithValue(ctx, tokenKey{}, h[:]))
+}
+
+type remoteAddrKey struct{}
+
+// WithRemoteAddr is HTTP middleware that makes the client's address known
+// to the login rate limit.
+func WithRemoteAddr(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			host = r.RemoteAddr
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), remoteAddrKey{}, host)))
+	})
+}
+
+func remoteAddr(ctx context.Context) string {
+	if a, ok := ctx.Value(remoteAddrKey{}).(string); ok {
+		return a
+	}
+	return "unknown"
+}
+
+// limiter counts failed logins per key in a fixed window.
+type limiter struct {
+	now    func() time.Time
+	mu     sync.Mutex
+	counts map[string]*window
+}
+
+type window struct {
+	start time.Time
+	n     int
+}
+
+const (
+	loginFailures = 5
+	loginWindow   = 15 * time.Minute
+)
+
+func newLimiter(now func() time.Time) *limiter {
+	return &limiter{now: now, counts: map[string]*window{}}
+}
+
+func (l *limiter) allow(key string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	w, ok := l.counts[key]
+	return !ok || l.now().Sub(w.start) > loginWindow || w.n < loginFailures
+}
+
+func (l *limiter) fail(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	if len(l.counts) > 100_000 { // bounded memory under a flood of addresses
+		for k, w := range l.counts {
+			if now.Sub(w.start) > loginWindow {
+				delete(l.counts, k)
+			}
+		}
+	}
+	w, ok := l.counts[key]
+	if !ok || now.Sub(w.start) > loginWindow {
+		l.counts[key] = &window{start: now, n: 1}
+		return
+	}
+	w.n++
+}
