@@ -2,10 +2,13 @@
 GO      ?= go
 PKGS    ?= ./...
 
-.PHONY: test lint bench cover fuzz build
+# actionlint checks the GitHub workflows; pinned, run through the Go module proxy.
+ACTIONLINT ?= github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 
-## test: vet, then every test (Postgres-backed ones need DATABASE_URL or a local server; see README)
-test: lint
+.PHONY: test lint actionlint bench cover fuzz build
+
+## test: vet, the workflow lint, then every test (Postgres-backed ones need DATABASE_URL or a local server; see README)
+test: lint actionlint
 	$(GO) test -count=1 $(PKGS)
 
 ## lint: gofmt must have nothing to say, go vet must pass
@@ -13,6 +16,10 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
+
+## actionlint: lint .github/workflows
+actionlint:
+	$(GO) run $(ACTIONLINT) -color=false
 
 ## bench: every Go benchmark, then the end-to-end load run (needs PostgreSQL; a few minutes)
 bench: build

@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"strings"
+	"time"
 
 	"github.com/vkchgk/chgkbot/adapters/postgres"
 )
@@ -23,6 +26,8 @@ commands:
   migrate up       apply every pending migration
   migrate down     roll back the last applied migration
   migrate status   list migrations and whether they are applied
+  healthcheck      exit 0 if the process on HTTP_ADDR answers /healthz (for container healthchecks)
+  version          print the version
 
 Configuration is read from the environment; see the README.
 `
@@ -38,6 +43,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, getenv, stdout, stderr)
 	case "migrate":
 		return migrate(ctx, args[1:], getenv, stdout, stderr)
+	case "healthcheck":
+		return healthcheck(ctx, getenv, stderr)
+	case "version":
+		fmt.Fprintln(stdout, version)
+		return exitOK
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -104,6 +114,37 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 			}
 			fmt.Fprintf(stdout, "%-40s %s\n", s.Name, state)
 		}
+	}
+	return exitOK
+}
+
+// version is stamped at build time: -ldflags "-X main.version=…".
+var version = "dev"
+
+// healthcheck asks the running process on HTTP_ADDR's port whether it is
+// alive: the container image has no curl, so the binary checks itself.
+func healthcheck(ctx context.Context, getenv func(string) string, stderr io.Writer) int {
+	addr := getenv("HTTP_ADDR")
+	if addr == "" {
+		addr = ":8080"
+	}
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "chgkbot: HTTP_ADDR %q is not host:port\n", addr)
+		return exitConfig
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://127.0.0.1:"+port+"/healthz", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		fmt.Fprintf(stderr, "chgkbot: unhealthy: %v\n", err)
+		return exitFail
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		fmt.Fprintf(stderr, "chgkbot: unhealthy: HTTP %d\n", resp.StatusCode)
+		return exitFail
 	}
 	return exitOK
 }

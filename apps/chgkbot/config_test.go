@@ -104,6 +104,15 @@ func TestHealthAndReadiness(t *testing.T) {
 		}
 		return 0, ""
 	}
+	_, port, _ := net.SplitHostPort(addr)
+	var errOut bytes.Buffer
+	for range 100 { // the container healthcheck: the binary asks itself
+		if run(context.Background(), []string{"healthcheck"}, env(map[string]string{"HTTP_ADDR": ":" + port}), io.Discard, &errOut) == exitOK {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	is.Equal(run(context.Background(), []string{"healthcheck"}, env(map[string]string{"HTTP_ADDR": ":" + port}), io.Discard, &errOut), exitOK)
 	code, body := get("/healthz")
 	is.Equal(code, http.StatusOK) // alive
 	is.Equal(body, "ok\n")
@@ -124,7 +133,8 @@ func TestHealthAndReadiness(t *testing.T) {
 	cancel()
 	select {
 	case c := <-done:
-		is.Equal(c, exitOK) // stops cleanly
+		is.Equal(c, exitOK)                                                                                                                          // stops cleanly
+		is.Equal(run(context.Background(), []string{"healthcheck"}, env(map[string]string{"HTTP_ADDR": ":" + port}), io.Discard, &errOut), exitFail) // and is then unhealthy
 	case <-time.After(10 * time.Second):
 		t.Fatal("no stop within 10 s")
 	}

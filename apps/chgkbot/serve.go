@@ -157,7 +157,7 @@ func serve(ctx context.Context, getenv func(string) string, stdout, stderr io.Wr
 		log.Error("cannot listen", "addr", cfg.HTTPAddr, "err", err)
 		return exitFail
 	}
-	log.Info("chgkbot running", "roles", cfg.Roles, "http", srv.Addr)
+	log.Info("chgkbot running", "version", version, "roles", cfg.Roles, "http", srv.Addr)
 	return app.wait(ctx, srv)
 }
 
