@@ -111,9 +111,9 @@ func TestComposeFile(t *testing.T) {
 	major := regexp.MustCompile(`postgres:(\d+)`).FindStringSubmatch(pg.Image)
 	is.True(major != nil)
 	n, _ := strconv.Atoi(major[1])
-	is.True(n >= 16) // …16 or newer
-	is.Equal(pg.Volumes[0].Source, "pgdata")  // on a named volume
-	is.True(pg.HealthCheck != nil)            // with a healthcheck
+	is.True(n >= 16)                         // …16 or newer
+	is.Equal(pg.Volumes[0].Source, "pgdata") // on a named volume
+	is.True(pg.HealthCheck != nil)           // with a healthcheck
 	_, ok := p.Volumes["pgdata"]
 	is.True(ok)
 
