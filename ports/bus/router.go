@@ -1,6 +1,8 @@
 package bus
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -46,6 +48,11 @@ func NewRouter(cfg RouterConfig) (*message.Router, error) {
 		return nil, err
 	}
 	poison, err := middleware.PoisonQueueWithFilter(cfg.Poison, PoisonTopic, func(err error) bool {
+		if shuttingDown(err) {
+			// Not the message's fault: nacked, it is delivered again
+			// after the restart.
+			return false
+		}
 		cfg.Log.Error("message moved to the poison topic", "err", err)
 		return true
 	})
@@ -57,7 +64,7 @@ func NewRouter(cfg RouterConfig) (*message.Router, error) {
 		InitialInterval: 100 * time.Millisecond,
 		MaxInterval:     2 * time.Second,
 		Multiplier:      2,
-		ShouldRetry:     func(p middleware.RetryParams) bool { return !IsPermanent(p.Err) },
+		ShouldRetry:     func(p middleware.RetryParams) bool { return !IsPermanent(p.Err) && !shuttingDown(p.Err) },
 		Logger:          wlog,
 	}
 	r.AddMiddleware(poison, retry.Middleware, middleware.Recoverer)
@@ -81,4 +88,9 @@ func NewRouter(cfg RouterConfig) (*message.Router, error) {
 		}
 	}
 	return r, nil
+}
+
+// shuttingDown reports whether err only says the process is stopping.
+func shuttingDown(err error) bool {
+	return errors.Is(err, context.Canceled)
 }

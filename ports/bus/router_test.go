@@ -1,0 +1,100 @@
+package bus
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/ThreeDotsLabs/watermill/pubsub/gochannel"
+	"github.com/matryer/is"
+
+	"github.com/vkchgk/chgkbot/chgk"
+	ct "github.com/vkchgk/chgkbot/chgk/chgktest"
+)
+
+type permanentErr struct{}
+
+func (permanentErr) Error() string   { return "vk: you don't have access to this chat" }
+func (permanentErr) Permanent() bool { return true }
+
+// fakeAnnouncer fails each chat's announcements with the error it is given.
+type fakeAnnouncer struct {
+	mu    sync.Mutex
+	fail  map[chgk.PeerID]error
+	calls map[chgk.PeerID]int
+}
+
+func (f *fakeAnnouncer) Announce(_ context.Context, _ string, peer chgk.PeerID, _ chgk.Event) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls[peer]++
+	return f.fail[peer]
+}
+func (f *fakeAnnouncer) Answer(context.Context, string, chgk.UserID, chgk.PeerID, string) error {
+	return nil
+}
+func (f *fakeAnnouncer) Page(context.Context, chgk.PeerID, int64, int, int, []chgk.Player) error {
+	return nil
+}
+func (f *fakeAnnouncer) Greet(context.Context, string, chgk.PeerID) error        { return nil }
+func (f *fakeAnnouncer) ReplyPrivate(context.Context, string, chgk.PeerID) error { return nil }
+
+func (f *fakeAnnouncer) count(p chgk.PeerID) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls[p]
+}
+
+// TestRouterRetriesPoisonsAndNeverBlocks runs the announcer's handlers on an
+// in-memory bus: a permanent failure goes to the poison topic at once, a
+// transient one after the bounded retries, and neither stops another chat
+// of the same topic.
+func TestRouterRetriesPoisonsAndNeverBlocks(t *testing.T) {
+	is := is.New(t)
+	ps := gochannel.NewGoChannel(gochannel.Config{Persistent: true}, watermill.NopLogger{})
+	log := slog.New(slog.DiscardHandler)
+	bad, flaky, good := ct.Chat(4), ct.Chat(8), ct.Chat(12) // one shard
+	is.Equal(EventsTopic(bad), EventsTopic(good))
+	fa := &fakeAnnouncer{fail: map[chgk.PeerID]error{bad: permanentErr{}, flaky: errors.New("vk: HTTP 502")}, calls: map[chgk.PeerID]int{}}
+	r, err := NewRouter(RouterConfig{Announcing: &Announcing{Announcer: fa, Reports: ps, Clock: ct.NewClock(ct.Epoch), Log: log},
+		AnnouncerSub: ps, Poison: ps, Log: log, CloseTimeout: time.Second})
+	is.NoErr(err)
+	poisoned, err := ps.Subscribe(context.Background(), PoisonTopic)
+	is.NoErr(err)
+	go func() { _ = r.Run(context.Background()) }()
+	<-r.Running()
+	defer r.Close()
+
+	for _, p := range []chgk.PeerID{bad, flaky, good} {
+		o, err := encodeEvent(p, chgk.RulesShown{Peer: p, Settings: chgk.DefaultSettings()})
+		is.NoErr(err)
+		is.NoErr(publishOut(ps, p, []outbound{o}))
+	}
+	got := map[string]bool{}
+	for range 2 {
+		select {
+		case m := <-poisoned:
+			got[m.Metadata.Get(peerKey)] = true
+			m.Ack()
+		case <-time.After(10 * time.Second):
+			t.Fatal("nothing reached the poison topic")
+		}
+	}
+	is.True(got["2000000004"] && got["2000000008"]) // both failing chats were set aside
+	is.Equal(fa.count(bad), 1)                      // the permanent failure was not retried
+	is.Equal(fa.count(flaky), 5)                    // the transient one was, a bounded number of times
+	is.Equal(fa.count(good), 1)                     // and the healthy chat behind them was announced
+}
+
+func TestShutdownIsNotPoison(t *testing.T) {
+	is := is.New(t)
+	is.True(shuttingDown(context.Canceled))
+	is.True(shuttingDown(errors.Join(errors.New("announce"), context.Canceled))) // a stop is never the message's fault
+	is.True(!shuttingDown(permanentErr{}))
+	var _ message.Publisher = (*gochannel.GoChannel)(nil)
+}
