@@ -148,8 +148,14 @@ func TestCrashes(t *testing.T) {
 	}
 	t.Parallel()
 	w := newWorld(t, pgtest.NewURL(t))
-	bot := startProcess(t, w)
+	// Phases long enough for the script's presses to land between kills,
+	// even on a busy machine: a kill and a restart take about a second.
+	const phaseLen = 6 * time.Second
+	bot := startProcess(t, w, "CHGK_DISCUSSION_SECONDS", "6", "CHGK_CHOICE_SECONDS", "6")
 	chats := []*chat{w.chat(1, 101, 102, 103), w.chat(2, 201, 202, 203), w.chat(3, 301, 302, 303)}
+	for _, c := range chats {
+		c.phase = phaseLen
+	}
 	timeout = 60 * time.Second
 
 	var crashMu sync.Mutex // one crash at a time
@@ -176,7 +182,7 @@ func TestCrashes(t *testing.T) {
 			time.Sleep(300 * time.Millisecond)
 			bot.signal(syscall.SIGKILL)
 			bot.kills++
-			time.Sleep(3 * time.Second)
+			time.Sleep(phaseLen + time.Second)
 			bot.start()
 			restart := time.Now()
 			sent := chats[0].expect("⏰ Время!")
@@ -194,7 +200,7 @@ func TestCrashes(t *testing.T) {
 			select {
 			case <-ctx.Done():
 				return
-			case <-time.After(time.Duration(700+rand.IntN(1300)) * time.Millisecond):
+			case <-time.After(time.Duration(1000+rand.IntN(1500)) * time.Millisecond):
 			}
 			if i == 3 {
 				crashMu.Lock()

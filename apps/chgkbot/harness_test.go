@@ -78,6 +78,9 @@ type chat struct {
 	// at, if set, is called as the script reaches each phase: the crash
 	// test kills the bot there.
 	at func(phase string)
+	// phase is the discussion's and the choice's length (the script checks
+	// that timers never fire early); 1.5 s unless a test sets it.
+	phase time.Duration
 }
 
 func (c *chat) reached(phase string) {
@@ -90,7 +93,8 @@ func (w *world) chat(n int, members ...int64) *chat {
 	for _, m := range members {
 		w.fake.AddUser(m, fmt.Sprintf("Игрок%d", m), "Тестов")
 	}
-	return &chat{w: w, n: n, peer: w.fake.AddChat(n, false, members...), members: members, answers: w.answers()}
+	return &chat{w: w, n: n, peer: w.fake.AddChat(n, false, members...), members: members, answers: w.answers(),
+		phase: 1500 * time.Millisecond}
 }
 
 var timeout = 30 * time.Second
@@ -249,8 +253,8 @@ func (c *chat) playScripted() vkfake.Sent {
 	c.reached("discussion 2")
 	timeUp := c.expect("⏰ Время!")
 	byDefault := c.expect("Капитан не выбрал")
-	c.checkNotEarly(r2, timeUp, 1500*time.Millisecond)
-	c.checkNotEarly(timeUp, byDefault, 1500*time.Millisecond)
+	c.checkNotEarly(r2, timeUp, c.phase)
+	c.checkNotEarly(timeUp, byDefault, c.phase)
 	c.w.fake.Say(c.peer, captain, "совершенно неверный ответ")
 	c.expect("❌ Неверно")
 	end := c.expect("Игра окончена")
