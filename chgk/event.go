@@ -150,3 +150,22 @@ func (StatusShown) event()    {}
 func (RulesShown) event()     {}
 func (SettingsShown) event()  {}
 func (Rejected) event()       {}
+
+// TimerOf returns the clock an event starts, if it starts one: the phase a
+// caller must report delivered (see Delivered) once the event's message has
+// reached the chat.
+func TimerOf(e Event) (Timer, bool) {
+	switch e := e.(type) {
+	case LobbyOpened:
+		return e.Timer, true
+	case RoundStarted:
+		return e.Timer, true
+	case AnswererAsked:
+		return e.Timer, true
+	case AnswererChosen:
+		return e.Timer, true
+	case RoundJudged:
+		return e.Timer, e.Timer.Phase != ""
+	}
+	return Timer{}, false
+}

@@ -64,7 +64,7 @@ func TestProperties(t *testing.T) {
 				t.Fatalf("%T: %v", cmd, err)
 			}
 			for _, e := range evs {
-				if tm, ok := timerOf(e); ok && tm.Deadline.Before(clock.Now()) {
+				if tm, ok := chgk.TimerOf(e); ok && tm.Deadline.Before(clock.Now()) {
 					t.Fatalf("%T set deadline %v in the past (now %v)", e, tm.Deadline, clock.Now())
 				}
 				switch e := e.(type) {
@@ -104,21 +104,4 @@ func TestProperties(t *testing.T) {
 			})
 		}
 	})
-}
-
-// timerOf returns the clock an event opens, if any.
-func timerOf(e chgk.Event) (chgk.Timer, bool) {
-	switch e := e.(type) {
-	case chgk.LobbyOpened:
-		return e.Timer, true
-	case chgk.RoundStarted:
-		return e.Timer, true
-	case chgk.AnswererAsked:
-		return e.Timer, true
-	case chgk.AnswererChosen:
-		return e.Timer, true
-	case chgk.RoundJudged:
-		return e.Timer, e.Timer.Phase != ""
-	}
-	return chgk.Timer{}, false
 }

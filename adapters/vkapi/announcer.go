@@ -160,6 +160,10 @@ type Names struct {
 // be learnt now is shown as "id123".
 func (n *Names) Player(ctx context.Context, id chgk.UserID) chgk.Player {
 	p := chgk.Player{ID: id, Name: fmt.Sprintf("id%d", id)}
+	if u, ok := n.Client.CachedUser(int64(id)); ok && u.FirstName != "" {
+		p.Name = u.FirstName // the common case: no database, no VK
+		return p
+	}
 	if cached, err := n.Cache.CachedNames(ctx, nameTTL*4, int64(id)); err == nil {
 		if name, ok := cached[int64(id)]; ok && name[0] != "" {
 			p.Name = name[0]

@@ -163,6 +163,18 @@ func (c *Client) Users(ctx context.Context, ids ...int64) (map[int64]User, error
 	return out, nil
 }
 
+// CachedUser returns a user's name if the client learnt it recently,
+// without asking VK.
+func (c *Client) CachedUser(id int64) (User, bool) {
+	c.namesMu.Lock()
+	defer c.namesMu.Unlock()
+	n, ok := c.names[id]
+	if !ok || time.Since(n.at) >= nameTTL {
+		return User{}, false
+	}
+	return n.name, true
+}
+
 // Members lists a chat's members with their names
 // (messages.getConversationMembers). It needs the bot to be a chat admin:
 // otherwise VK answers 917, which callers should take as "unknown", not as

@@ -73,7 +73,7 @@ func (a *Announcing) Handle(msg *message.Message) error {
 		if err := a.Announcer.Announce(ctx, key, o.Peer, e); err != nil {
 			return fmt.Errorf("announce %s to chat %d: %w", o.Type, o.Peer, err)
 		}
-		if t, ok := timerOf(e); ok {
+		if t, ok := chgk.TimerOf(e); ok {
 			return a.report(o.Peer, key, t)
 		}
 		return nil

@@ -151,20 +151,3 @@ func publishOut(pub message.Publisher, peer chgk.PeerID, outs []outbound) error 
 	}
 	return nil
 }
-
-// timerOf is the clock an event opens, if any.
-func timerOf(e chgk.Event) (chgk.Timer, bool) {
-	switch e := e.(type) {
-	case chgk.LobbyOpened:
-		return e.Timer, true
-	case chgk.RoundStarted:
-		return e.Timer, true
-	case chgk.AnswererAsked:
-		return e.Timer, true
-	case chgk.AnswererChosen:
-		return e.Timer, true
-	case chgk.RoundJudged:
-		return e.Timer, e.Timer.Phase != ""
-	}
-	return chgk.Timer{}, false
-}
