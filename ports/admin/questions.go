@@ -198,14 +198,7 @@ func (s *server) registerQuestions(api huma.API) {
 			ID   int64 `path:"id" minimum:"1"`
 			Body QuestionBody
 		}) (*questionOutput, error) {
-			if err := in.Body.check(); err != nil {
-				return nil, err
-			}
-			r, err := s.cfg.Store.UpdateQuestion(ctx, in.Body.record(in.ID))
-			if err != nil {
-				return nil, s.fail(ctx, "question or pack", err)
-			}
-			return &questionOutput{Body: questionOf(r)}, nil
+			return s.replaceQuestion(ctx, in.ID, in.Body)
 		})
 	huma.Register(api, huma.Operation{OperationID: "update-question", Method: http.MethodPatch, Path: "/questions/{id}", Tags: tags,
 		Summary: "Change some fields of a question", Errors: []int{http.StatusNotFound, http.StatusUnprocessableEntity}},
@@ -230,14 +223,7 @@ func (s *server) registerQuestions(api huma.API) {
 			set(&b.Source, p.Source)
 			set(&b.Author, p.Author)
 			set(&b.NeedsReview, p.NeedsReview)
-			if err := b.check(); err != nil {
-				return nil, err
-			}
-			r, err := s.cfg.Store.UpdateQuestion(ctx, b.record(in.ID))
-			if err != nil {
-				return nil, s.fail(ctx, "question or pack", err)
-			}
-			return &questionOutput{Body: questionOf(r)}, nil
+			return s.replaceQuestion(ctx, in.ID, b)
 		})
 	huma.Register(api, huma.Operation{OperationID: "delete-question", Method: http.MethodDelete, Path: "/questions/{id}", Tags: tags,
 		Summary:     "Delete a question",
@@ -260,6 +246,19 @@ func (s *server) registerQuestions(api huma.API) {
 			out.Body.Soft = soft
 			return out, nil
 		})
+}
+
+// replaceQuestion validates b and stores it as question id: PUT and PATCH
+// end the same way.
+func (s *server) replaceQuestion(ctx context.Context, id int64, b QuestionBody) (*questionOutput, error) {
+	if err := b.check(); err != nil {
+		return nil, err
+	}
+	r, err := s.cfg.Store.UpdateQuestion(ctx, b.record(id))
+	if err != nil {
+		return nil, s.fail(ctx, "question or pack", err)
+	}
+	return &questionOutput{Body: questionOf(r)}, nil
 }
 
 func set[T any](dst *T, v *T) {

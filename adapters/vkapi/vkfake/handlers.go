@@ -157,16 +157,9 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request) {
 		vkError(w, m, 100, "message is empty or invalid", r)
 		return
 	}
-	if utf8.RuneCountInString(text) > 4096 {
-		vkError(w, m, 914, "", r)
+	kb, ok := checkContent(w, m, text, r)
+	if !ok {
 		return
-	}
-	kb := r.Form.Get("keyboard")
-	if kb != "" {
-		if detail := validateKeyboard(kb); detail != "" {
-			vkError(w, m, 911, detail, r)
-			return
-		}
 	}
 	var results []map[string]any
 	s.mu.Lock()
@@ -237,16 +230,9 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	text := r.Form.Get("message")
-	if utf8.RuneCountInString(text) > 4096 {
-		vkError(w, m, 914, "", r)
+	kb, ok := checkContent(w, m, text, r)
+	if !ok {
 		return
-	}
-	kb := r.Form.Get("keyboard")
-	if kb != "" {
-		if detail := validateKeyboard(kb); detail != "" {
-			vkError(w, m, 911, detail, r)
-			return
-		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -338,6 +324,24 @@ func (s *Server) members(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, map[string]any{"response": map[string]any{"count": len(items), "items": items, "profiles": profiles,
 		"groups": []map[string]any{{"id": s.GroupID, "name": "bot"}}}})
+}
+
+// checkContent checks a message's text length (914) and keyboard (911) as
+// send and edit both do, answering the error itself; it returns the
+// keyboard and whether the content is acceptable.
+func checkContent(w http.ResponseWriter, method, text string, r *http.Request) (string, bool) {
+	if utf8.RuneCountInString(text) > 4096 {
+		vkError(w, method, 914, "", r)
+		return "", false
+	}
+	kb := r.Form.Get("keyboard")
+	if kb != "" {
+		if detail := validateKeyboard(kb); detail != "" {
+			vkError(w, method, 911, detail, r)
+			return "", false
+		}
+	}
+	return kb, true
 }
 
 // validateKeyboard checks a keyboard as VK does, returning the 911 detail.
