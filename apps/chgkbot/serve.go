@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"sync"
 	"time"
 
@@ -138,6 +139,12 @@ func serve(ctx context.Context, getenv func(string) string, stdout, stderr io.Wr
 	mux.HandleFunc("GET /healthz", app.healthz)
 	mux.HandleFunc("GET /readyz", app.readyz)
 	mux.Handle("GET /metrics", m.Handler())
+	if getenv("CHGK_PPROF") == "1" {
+		// Profiling for the operator who asks for it: /debug/pprof/ on
+		// HTTP_ADDR, next to /metrics. Off by default.
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	}
 	if cfg.Roles["admin"] {
 		if created, err := admin.EnsureFirstAdmin(ctx, store, cfg.AdminEmail, cfg.AdminPassword); err != nil {
 			log.Error("cannot create the first admin", "err", err)

@@ -26,6 +26,7 @@ import (
 )
 
 type options struct {
+	profile            string
 	bin                string
 	chats, games       int
 	slowRate, fastRate float64
@@ -67,7 +68,7 @@ func measure(ctx context.Context, o options, out io.Writer) error {
 	bot := exec.CommandContext(ctx, o.bin, "run")
 	bot.Env = []string{"PATH=" + os.Getenv("PATH"), "DATABASE_URL=" + dbURL, "VK_TOKEN=" + token, "VK_GROUP_ID=" + strconv.Itoa(group),
 		"VK_API_URL=" + fake.APIURL(), "HTTP_ADDR=" + addr, "VK_RPS=" + strconv.Itoa(rps), "LOG_LEVEL=error",
-		"CHGK_LOBBY_SECONDS=3600", "CHGK_DISCUSSION_SECONDS=3600"}
+		"CHGK_LOBBY_SECONDS=3600", "CHGK_DISCUSSION_SECONDS=3600", "CHGK_PPROF=1"}
 	bot.Stderr = os.Stderr
 	if err := bot.Start(); err != nil {
 		return fmt.Errorf("start %s (run `make build` first): %w", o.bin, err)
@@ -90,6 +91,9 @@ func measure(ctx context.Context, o options, out io.Writer) error {
 		fmt.Sprintf("%s / %s (%d replies)", ms(quantile(lat, .5)), ms(quantile(lat, .99)), len(lat))})
 
 	fmt.Fprintf(os.Stderr, "throughput run: %.0f updates/s offered over %d chats for %v\n", o.fastRate, o.chats, o.duration)
+	if o.profile != "" {
+		go saveProfile(addr, o.profile, o.duration)
+	}
 	before := w.replies()
 	t0 := time.Now()
 	lat = w.offer(ctx, o.fastRate, o.duration, o.chats)
@@ -400,3 +404,19 @@ func freshDatabase(ctx context.Context) (string, func(), error) {
 }
 
 var _ = stdlib.GetDefaultDriver
+
+// saveProfile writes a CPU profile of the bot during the throughput run.
+func saveProfile(addr, path string, d time.Duration) {
+	resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, int(d.Seconds())))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "profile:", err)
+		return
+	}
+	defer resp.Body.Close()
+	f, err := os.Create(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	_, _ = io.Copy(f, resp.Body)
+}

@@ -22,6 +22,7 @@ func main() {
 	flag.Float64Var(&o.slowRate, "latency-rate", 100, "updates per second offered in the latency run")
 	flag.Float64Var(&o.fastRate, "throughput-rate", 700, "updates per second offered in the throughput run")
 	flag.DurationVar(&o.duration, "duration", 20e9, "length of the latency and throughput runs")
+	flag.StringVar(&o.profile, "cpuprofile", "", "write the bot's CPU profile during the throughput run to this file")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
