@@ -122,6 +122,18 @@ func TestComposeFile(t *testing.T) {
 	is.Equal([]string(mig.Command), []string{"migrate", "up"}) // runs the migrations once
 	is.Equal(mig.Image, image)
 
+	_, err = p.GetService("rabbitmq")
+	is.True(err != nil) // RabbitMQ is an option: off unless its profile is asked for
+	opts, err := cli.NewProjectOptions([]string{"../docker-compose.yml"}, cli.WithWorkingDirectory(".."),
+		cli.WithEnv(env), cli.WithName("chgk"), cli.WithProfiles([]string{"rabbitmq"}))
+	is.NoErr(err)
+	withRabbit, err := opts.LoadProject(context.Background())
+	is.NoErr(err)
+	rmq, err := withRabbit.GetService("rabbitmq")
+	is.NoErr(err)                                           // with the profile it is there
+	is.True(rmq.HealthCheck != nil)                         // with a healthcheck
+	is.Equal(*rmq.Environment["RABBITMQ_DEFAULT_PASS"], "") // its password from .env, not written here
+
 	// The image and tag can be chosen, to roll back.
 	p = load(t, append(env, "CHGK_TAG=sha-abc1234")...)
 	s, _ := p.GetService("worker")

@@ -28,6 +28,11 @@ type config struct {
 	Roles         map[string]bool
 	LogJSON       bool
 	LogLevel      slog.Level
+	// Bus is "postgres" (the default: nothing else to run) or "rabbitmq"
+	// (consumers read from RabbitMQ at AMQPURL; Postgres stays the outbox).
+	Bus        string
+	AMQPURL    string
+	AMQPPrefix string
 }
 
 // The roles a process can run.
@@ -122,6 +127,16 @@ func loadConfig(getenv func(string) string) (config, error) {
 		c.LogJSON = true
 	default:
 		return c, fmt.Errorf("LOG_FORMAT must be text or json, got %q", f)
+	}
+	switch c.Bus = strings.ToLower(or(getenv("CHGK_BUS"), "postgres")); c.Bus {
+	case "postgres":
+	case "rabbitmq":
+		c.AMQPURL, c.AMQPPrefix = getenv("AMQP_URL"), getenv("AMQP_QUEUE_PREFIX")
+		if u, err := url.Parse(c.AMQPURL); err != nil || (u.Scheme != "amqp" && u.Scheme != "amqps") {
+			return c, errors.New("AMQP_URL must be an amqp:// URL when CHGK_BUS=rabbitmq")
+		}
+	default:
+		return c, fmt.Errorf("CHGK_BUS must be postgres or rabbitmq, got %q", c.Bus)
 	}
 	if lvl := getenv("LOG_LEVEL"); lvl != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(lvl)); err != nil {

@@ -56,6 +56,8 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{map[string]string{"LOG_FORMAT": "xml"}, "LOG_FORMAT"},
 		{map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
 		{map[string]string{"ADMIN_EMAIL": "a@b.c"}, "ADMIN_PASSWORD"},
+		{map[string]string{"CHGK_BUS": "kafka"}, "CHGK_BUS"},
+		{map[string]string{"CHGK_BUS": "rabbitmq"}, "AMQP_URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {

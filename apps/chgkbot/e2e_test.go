@@ -2,14 +2,21 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	amqp091 "github.com/rabbitmq/amqp091-go"
 
 	"github.com/matryer/is"
 
 	"github.com/vkchgk/chgkbot/adapters/postgres/pgtest"
+	"github.com/vkchgk/chgkbot/adapters/rabbitmq"
+	"github.com/vkchgk/chgkbot/ports/bus"
 )
 
 // TestThreeChatsPlayAtOnce plays three complete scripted games at the same
@@ -99,4 +106,42 @@ func TestPoisonedChatDoesNotStopOthers(t *testing.T) {
 	var poisoned int
 	is.NoErr(w.db.NewRaw(`SELECT count(*) FROM watermill_chgk_poison`).Scan(context.Background(), &poisoned))
 	is.True(poisoned >= 2) // its messages were set aside, not retried forever
+}
+
+// TestThreeChatsOverRabbitMQ plays the same three games with RabbitMQ as
+// the bus (SPEC §6's option): Postgres stays the outbox, forwarders move the
+// messages to durable queues, and the worker and announcer read them there.
+func TestThreeChatsOverRabbitMQ(t *testing.T) {
+	t.Parallel()
+	url := os.Getenv("AMQP_URL")
+	if url == "" {
+		url = "amqp://guest:guest@127.0.0.1:5672/"
+	}
+	if conn, err := amqp091.Dial(url); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("RabbitMQ at %s is required in CI: %v", url, err)
+		}
+		t.Skipf("no RabbitMQ at %s (%v); start one or set AMQP_URL to run this test", url, err)
+	} else {
+		conn.Close()
+	}
+	prefix := fmt.Sprintf("test_%d_", time.Now().UnixNano())
+	t.Cleanup(func() { _ = rabbitmq.Delete(url, prefix, bus.Topics()) })
+	w := newWorld(t, pgtest.NewURL(t))
+	stop := runBot(t, w, w.env("CHGK_BUS", "rabbitmq", "AMQP_URL", url, "AMQP_QUEUE_PREFIX", prefix))
+	chats := []*chat{w.chat(1, 101, 102, 103), w.chat(2, 201, 202, 203), w.chat(3, 301, 302, 303)}
+	var wg sync.WaitGroup
+	for _, c := range chats {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.playScripted()
+		}()
+	}
+	wg.Wait()
+	is := is.New(t)
+	is.Equal(stop(), 0)
+	for _, c := range chats {
+		c.checkNoDuplicates()
+	}
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/vkchgk/chgkbot/adapters/metrics"
 	"github.com/vkchgk/chgkbot/adapters/postgres"
+	"github.com/vkchgk/chgkbot/adapters/rabbitmq"
 	"github.com/vkchgk/chgkbot/adapters/vkapi"
 	"github.com/vkchgk/chgkbot/chgk"
 	"github.com/vkchgk/chgkbot/ports/admin"
@@ -81,14 +82,37 @@ func serve(ctx context.Context, getenv func(string) string, stdout, stderr io.Wr
 		log.Error("cannot start", "err", err)
 		return exitFail
 	}
+	// The consumers' subscriber: Postgres itself, or RabbitMQ fed from the
+	// Postgres outbox by the worker role's forwarders.
+	subscriber := func(group string, deadline time.Duration) (message.Subscriber, error) {
+		return store.NewSubscriber(postgres.SubscriberConfig{ConsumerGroup: group, Batch: 10,
+			Poll: 20 * time.Millisecond, AckDeadline: deadline}, log)
+	}
+	if cfg.Bus == "rabbitmq" {
+		rb, err := rabbitmq.Open(cfg.AMQPURL, cfg.AMQPPrefix, bus.Topics(), log)
+		if err != nil {
+			log.Error("cannot start", "err", err)
+			return exitFail
+		}
+		defer rb.Close()
+		subscriber = func(string, time.Duration) (message.Subscriber, error) { return rb.Sub, nil }
+		if cfg.Roles["worker"] {
+			from, err := store.NewSubscriber(postgres.SubscriberConfig{ConsumerGroup: "forwarder", Batch: 10,
+				Poll: 20 * time.Millisecond, AckDeadline: time.Minute}, log)
+			if err != nil {
+				log.Error("cannot start", "err", err)
+				return exitFail
+			}
+			rc.Forward = &bus.Forwarding{From: from, To: rb}
+		}
+	}
 	if cfg.Roles["worker"] {
 		workers = true
 		sweeper := (&bus.Sweeper{Deadlines: store, Host: host, Clock: clock{}, Log: log.With("component", "sweeper"),
 			Lateness: m.Late}).Init()
 		rc.Worker = &bus.Worker{Chats: store, Host: host, Names: names(client, store, log), Log: log.With("component", "worker"),
 			Direct: rc.Poison, Woken: sweeper.Wake}
-		if rc.WorkerSub, err = store.NewSubscriber(postgres.SubscriberConfig{ConsumerGroup: "worker", Batch: 10,
-			Poll: 20 * time.Millisecond, AckDeadline: time.Minute}, log); err != nil {
+		if rc.WorkerSub, err = subscriber("worker", time.Minute); err != nil {
 			log.Error("cannot start", "err", err)
 			return exitFail
 		}
@@ -102,13 +126,12 @@ func serve(ctx context.Context, getenv func(string) string, stdout, stderr io.Wr
 		announcers = true
 		rc.Announcing = &bus.Announcing{Announcer: &vkapi.Announcer{Client: client, Keyboards: store, Log: log.With("component", "announcer")},
 			Reports: rc.Poison, Clock: clock{}, Log: log.With("component", "announcer")}
-		if rc.AnnouncerSub, err = store.NewSubscriber(postgres.SubscriberConfig{ConsumerGroup: "announcer", Batch: 10,
-			Poll: 20 * time.Millisecond, AckDeadline: 2 * time.Minute}, log); err != nil {
+		if rc.AnnouncerSub, err = subscriber("announcer", 2*time.Minute); err != nil {
 			log.Error("cannot start", "err", err)
 			return exitFail
 		}
 	}
-	if workers || announcers {
+	if workers || announcers || rc.Forward != nil {
 		router, err := bus.NewRouter(rc)
 		if err != nil {
 			log.Error("cannot start", "err", err)

@@ -28,13 +28,41 @@ type RouterConfig struct {
 	CloseTimeout time.Duration
 	// Observe, if set, is told how long each message took its handler.
 	Observe func(handler string, d time.Duration, err error)
+	// Forward, when the bus's consumers read from a broker (RabbitMQ),
+	// moves every message from the Postgres outbox to the broker.
+	Forward *Forwarding
+}
+
+// Forwarding moves messages of the updates and events topics from the
+// transactional outbox (From, a Postgres subscriber) to a broker (To),
+// keeping their UUIDs, so the announcer's random_ids stay stable.
+type Forwarding struct {
+	From message.Subscriber
+	To   message.Publisher
 }
 
 // Handler names are persistent identifiers: never rename them.
 const (
 	workerHandler    = "worker_"
 	announcerHandler = "announcer_"
+	forwardUpdates   = "forward_updates_"
+	forwardEvents    = "forward_events_"
 )
+
+// Topics are the bus's updates and events topics, every shard.
+func Topics() []string {
+	var ts []string
+	for shard := range Shards {
+		k := strconv.Itoa(shard)
+		ts = append(ts, "chgk_updates_"+k, "chgk_events_"+k)
+	}
+	return ts
+}
+
+// forward hands a message on unchanged: same UUID, payload and metadata.
+func forward(msg *message.Message) ([]*message.Message, error) {
+	return []*message.Message{msg.Copy()}, nil
+}
 
 // NewRouter builds the Watermill router of the configured handlers, one per
 // shard, with middleware from the outside in: poison queue, bounded retry
@@ -85,6 +113,10 @@ func NewRouter(cfg RouterConfig) (*message.Router, error) {
 		}
 		if cfg.Announcing != nil {
 			r.AddConsumerHandler(announcerHandler+k, "chgk_events_"+k, cfg.AnnouncerSub, cfg.Announcing.Handle)
+		}
+		if f := cfg.Forward; f != nil {
+			r.AddHandler(forwardUpdates+k, "chgk_updates_"+k, f.From, "chgk_updates_"+k, f.To, forward)
+			r.AddHandler(forwardEvents+k, "chgk_events_"+k, f.From, "chgk_events_"+k, f.To, forward)
 		}
 	}
 	return r, nil
