@@ -96,15 +96,15 @@ func render(e chgk.Event) (string, *Keyboard) {
 		if e.Early {
 			lead = "⚡ Досрочный ответ!"
 		}
-		return fmt.Sprintf("%s %s, кто отвечает? Время на выбор: %s. Не выберете — ответит капитан.",
-			lead, Mention(e.Captain), Duration(e.Timer.Duration)), ChoiceKeyboard(e.Players, e.Round, 0)
+		return fmt.Sprintf("%s Раунд %d: %s, кто отвечает? Время на выбор: %s. Не выберете — ответит капитан.",
+			lead, e.Round, Mention(e.Captain), Duration(e.Timer.Duration)), ChoiceKeyboard(e.Players, e.Round, 0)
 	case chgk.AnswererChosen:
 		if e.ByDefault {
-			return fmt.Sprintf("Капитан не выбрал — отвечает сам капитан %s! Время на ответ: %s. Напишите ответ в чат одним сообщением.",
-				Mention(e.Answerer), Duration(e.Timer.Duration)), nil
+			return fmt.Sprintf("Капитан не выбрал — в раунде %d отвечает сам капитан %s! Время на ответ: %s. Напишите ответ в чат одним сообщением.",
+				e.Round, Mention(e.Answerer), Duration(e.Timer.Duration)), nil
 		}
-		return fmt.Sprintf("Отвечает %s! Время на ответ: %s. Напишите ответ в чат одним сообщением.",
-			Mention(e.Answerer), Duration(e.Timer.Duration)), nil
+		return fmt.Sprintf("Отвечает %s! Раунд %d, время на ответ: %s. Напишите ответ в чат одним сообщением.",
+			Mention(e.Answerer), e.Round, Duration(e.Timer.Duration)), nil
 	case chgk.RoundJudged:
 		return judged(e), nil
 	case chgk.GameEnded:

@@ -33,8 +33,8 @@ type world struct {
 func (w *world) env(extra ...string) func(string) string {
 	vars := map[string]string{
 		"DATABASE_URL": w.url, "VK_TOKEN": testToken, "VK_GROUP_ID": strconv.Itoa(testGroup), "VK_API_URL": w.fake.APIURL(),
-		"HTTP_ADDR": "127.0.0.1:0", "LOG_LEVEL": "debug", "CHGK_ROUNDS": "2", "CHGK_LOBBY_SECONDS": "20", "CHGK_DISCUSSION_SECONDS": "1.5",
-		"CHGK_CHOICE_SECONDS": "1.5", "CHGK_ANSWER_SECONDS": "20", "CHGK_PAUSE_SECONDS": "0.5",
+		"HTTP_ADDR": "127.0.0.1:0", "LOG_LEVEL": "debug", "CHGK_ROUNDS": "2", "CHGK_LOBBY_SECONDS": "20", "CHGK_DISCUSSION_SECONDS": "3",
+		"CHGK_CHOICE_SECONDS": "3", "CHGK_ANSWER_SECONDS": "20", "CHGK_PAUSE_SECONDS": "0.5",
 	}
 	for i := 0; i+1 < len(extra); i += 2 {
 		vars[extra[i]] = extra[i+1]
@@ -79,7 +79,7 @@ type chat struct {
 	// test kills the bot there.
 	at func(phase string)
 	// phase is the discussion's and the choice's length (the script checks
-	// that timers never fire early); 1.5 s unless a test sets it.
+	// that timers never fire early); 3 s unless a test sets it.
 	phase time.Duration
 }
 
@@ -94,7 +94,7 @@ func (w *world) chat(n int, members ...int64) *chat {
 		w.fake.AddUser(m, fmt.Sprintf("Игрок%d", m), "Тестов")
 	}
 	return &chat{w: w, n: n, peer: w.fake.AddChat(n, false, members...), members: members, answers: w.answers(),
-		phase: 1500 * time.Millisecond}
+		phase: 3 * time.Second}
 }
 
 var timeout = 30 * time.Second
@@ -130,7 +130,13 @@ func (c *chat) dump() string {
 // it returns the snackbar text ("" when just acknowledged).
 func (c *chat) press(user int64, payload map[string]any, cmid int64) string {
 	c.w.t.Helper()
-	id := c.w.fake.Press(c.peer, user, payload, cmid)
+	return c.answer(c.w.fake.Press(c.peer, user, payload, cmid))
+}
+
+// answer waits for the callback press id to be answered and returns its
+// snackbar text ("" when just acknowledged).
+func (c *chat) answer(id string) string {
+	c.w.t.Helper()
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
 		for _, a := range c.w.fake.Answers() {
@@ -140,7 +146,7 @@ func (c *chat) press(user int64, payload map[string]any, cmid int64) string {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	c.w.t.Fatalf("chat %d: press %v was never answered", c.n, payload)
+	c.w.t.Fatalf("chat %d: press %s was never answered", c.n, id)
 	return ""
 }
 
@@ -229,17 +235,27 @@ func (c *chat) playScripted() vkfake.Sent {
 	// Round 1: early answer, choice by button, a right answer.
 	r1 := c.expect("Раунд 1 из 2")
 	c.reached("discussion")
-	if snack := c.press(notCaptain, map[string]any{"a": "early", "r": 1}, r1.CMID); !strings.Contains(snack, "только капитан") {
+	// A non-captain presses the captain's button, then the captain does:
+	// VK delivers them in this order, so the first is refused and the
+	// second ends the discussion, without waiting in between (the
+	// discussion's clock is running).
+	wrong := c.w.fake.Press(c.peer, notCaptain, map[string]any{"a": "early", "r": 1}, r1.CMID)
+	right := c.w.fake.Press(c.peer, captain, map[string]any{"a": "early", "r": 1}, r1.CMID)
+	if snack := c.answer(wrong); !strings.Contains(snack, "только капитан") {
 		t.Errorf("chat %d: a non-captain's early answer got %q", c.n, snack)
 	}
-	c.press(captain, map[string]any{"a": "early", "r": 1}, r1.CMID)
+	if snack := c.answer(right); snack != "" {
+		t.Errorf("chat %d: the captain's early answer got %q", c.n, snack)
+	}
 	choice := c.expect("Досрочный ответ")
 	c.reached("choice")
-	if snack := c.press(notCaptain, map[string]any{"a": "pick", "r": 1, "u": notCaptain}, choice.CMID); !strings.Contains(snack, "только капитан") {
+	answerer := c.others(captain)[1]
+	wrong = c.w.fake.Press(c.peer, notCaptain, map[string]any{"a": "pick", "r": 1, "u": notCaptain}, choice.CMID)
+	right = c.w.fake.Press(c.peer, captain, map[string]any{"a": "pick", "r": 1, "u": answerer}, choice.CMID)
+	if snack := c.answer(wrong); !strings.Contains(snack, "только капитан") {
 		t.Errorf("chat %d: a non-captain's choice got %q", c.n, snack)
 	}
-	answerer := c.others(captain)[1]
-	c.press(captain, map[string]any{"a": "pick", "r": 1, "u": answerer}, choice.CMID)
+	c.answer(right)
 	c.expect(fmt.Sprintf("Отвечает [id%d|", answerer))
 	c.reached("answer")
 	c.w.fake.Say(c.peer, c.others(answerer)[0], "это не ответ, а болтовня")
