@@ -167,7 +167,8 @@ func (c *Client) Call(ctx context.Context, method string, params url.Values, out
 		if Code(err) == 9 {
 			wait = c.cfg.Flood
 		}
-		c.cfg.Log.Warn("vk call failed, retrying", "method", method, "attempt", attempt+1, "wait", wait, "err", err)
+		c.cfg.Log.Warn("vk call failed, retrying", "method", method, "peer_id", peerOf(params), "attempt", attempt+1,
+			"wait", wait, "err", err)
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -258,3 +259,11 @@ func (c *Client) once(ctx context.Context, method string, params url.Values, out
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// peerOf is the chat a call is about, for its log lines; "" for none.
+func peerOf(p url.Values) string {
+	if v := p.Get("peer_id"); v != "" {
+		return v
+	}
+	return p.Get("peer_ids")
+}

@@ -145,3 +145,29 @@ func TestThreeChatsOverRabbitMQ(t *testing.T) {
 		c.checkNoDuplicates()
 	}
 }
+
+// TestGreetingAndPrivateReply: a chat that adds the bot is greeted; a member
+// writing to the bot directly is told it plays in chats; neither twice.
+func TestGreetingAndPrivateReply(t *testing.T) {
+	t.Parallel()
+	is := is.New(t)
+	w := newWorld(t, pgtest.NewURL(t))
+	stop := runBot(t, w, w.env())
+	defer stop()
+	c := w.chat(1, 11, 12)
+	w.fake.Invite(c.peer, 11)
+	w.fake.Duplicate(w.fake.LastEventID())
+	c.expect("Всем привет")
+	w.fake.AddUser(77, "Личный", "Собеседник")
+	w.fake.Say(77, 77, "/start")
+	w.fake.Duplicate(w.fake.LastEventID())
+	deadline := time.Now().Add(timeout)
+	for len(w.fake.SentTo(77)) == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond) // room for a wrong second reply
+	private := w.fake.SentTo(77)
+	is.Equal(len(private), 1)                                            // one reply, though VK delivered the message twice
+	is.True(strings.Contains(private[0].Text, "добавьте меня в беседу")) // it says the bot plays in chats
+	is.Equal(len(w.fake.SentTo(c.peer)), 1)                              // one greeting
+}

@@ -277,7 +277,27 @@ func (c *chat) playScripted() vkfake.Sent {
 	if !strings.Contains(end.Text, "Ничья") || !strings.Contains(end.Text, "знатоки 1 : 1 бот") {
 		t.Errorf("chat %d: wrong result: %s", c.n, end.Text)
 	}
+	// Buttons that no longer apply were taken away in place.
+	for _, m := range []vkfake.Sent{lobby, r1, choice} {
+		if !c.stripped(m.CMID) {
+			t.Errorf("chat %d: the buttons of %q were never removed", c.n, m.Text)
+		}
+	}
 	return end
+}
+
+// stripped waits for message cmid's keyboard to be edited away.
+func (c *chat) stripped(cmid int64) bool {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		for _, e := range c.w.fake.Edits() {
+			if e.Peer == c.peer && e.CMID == cmid && e.Keyboard == `{"inline":true,"buttons":[]}` {
+				return true
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return false
 }
 
 // checkNotEarly fails if closing, sent when opening's phase ran out, came

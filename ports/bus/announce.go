@@ -90,7 +90,9 @@ func (a *Announcing) Handle(msg *message.Message) error {
 	case "greet":
 		return a.Announcer.Greet(ctx, key, o.Peer)
 	case "private":
-		return a.Announcer.ReplyPrivate(ctx, key, o.Peer)
+		// Published outside a transaction once per delivery of the update:
+		// the key is the update's, so a repeat is the same message to VK.
+		return a.Announcer.ReplyPrivate(ctx, "private:"+o.Text, o.Peer)
 	}
 	a.Log.Error("dropping an announcement of unknown kind", "kind", o.Kind, "peer_id", int64(o.Peer))
 	return nil

@@ -76,13 +76,9 @@ func NewRouter(cfg RouterConfig) (*message.Router, error) {
 		return nil, err
 	}
 	poison, err := middleware.PoisonQueueWithFilter(cfg.Poison, PoisonTopic, func(err error) bool {
-		if shuttingDown(err) {
-			// Not the message's fault: nacked, it is delivered again
-			// after the restart.
-			return false
-		}
-		cfg.Log.Error("message moved to the poison topic", "err", err)
-		return true
+		// A stop is not the message's fault: nacked, it is delivered
+		// again after the restart.
+		return !shuttingDown(err)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bus: poison queue: %w", err)
@@ -95,7 +91,7 @@ func NewRouter(cfg RouterConfig) (*message.Router, error) {
 		ShouldRetry:     func(p middleware.RetryParams) bool { return !IsPermanent(p.Err) && !shuttingDown(p.Err) },
 		Logger:          wlog,
 	}
-	r.AddMiddleware(poison, retry.Middleware, middleware.Recoverer)
+	r.AddMiddleware(poison, logFailure(cfg.Log), retry.Middleware, middleware.Recoverer)
 	if cfg.Observe != nil {
 		r.AddMiddleware(func(h message.HandlerFunc) message.HandlerFunc {
 			return func(msg *message.Message) ([]*message.Message, error) {
@@ -125,4 +121,19 @@ func NewRouter(cfg RouterConfig) (*message.Router, error) {
 // shuttingDown reports whether err only says the process is stopping.
 func shuttingDown(err error) bool {
 	return errors.Is(err, context.Canceled)
+}
+
+// logFailure logs a message that failed after its retries, with its chat's
+// peer_id, just before the poison queue takes it.
+func logFailure(log *slog.Logger) message.HandlerMiddleware {
+	return func(h message.HandlerFunc) message.HandlerFunc {
+		return func(msg *message.Message) ([]*message.Message, error) {
+			out, err := h(msg)
+			if err != nil && !shuttingDown(err) {
+				log.Error("message failed; moved to the poison topic", "handler", message.HandlerNameFromCtx(msg.Context()),
+					"peer_id", msg.Metadata.Get(peerKey), "uuid", msg.UUID, "err", err)
+			}
+			return out, err
+		}
+	}
 }

@@ -82,7 +82,7 @@ func (w *Worker) update(ctx context.Context, u vk.Update) error {
 	if u.Kind == vk.KindPrivate {
 		// No game and no chat row: VK's random_id (from the event id)
 		// keeps a redelivered update from answering twice.
-		return publishOut(w.Direct, u.Peer, []outbound{{Kind: "private", Peer: u.Peer, User: u.From, Text: u.EventID}})
+		return publishOut(w.Direct, u.Peer, []outbound{{Kind: "private", Peer: u.Peer, User: u.From, Text: u.EventID}}) // Text: the key of the reply
 	}
 	var by chgk.Player
 	if u.Kind != vk.KindInvite {

@@ -171,6 +171,17 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		c, ok := s.chats[peer]
+		if !ok && peer > 0 && peer < 2_000_000_000 {
+			// A private dialog: a user who wrote to the community may be
+			// answered (901 for one who never did).
+			if _, known := s.users[peer]; !known {
+				results = append(results, map[string]any{"peer_id": peer, "error": map[string]any{"code": 901, "description": errorTexts[901]}})
+				continue
+			}
+			c = &chat{members: map[int64]bool{peer: true}, botMsgs: map[int64]bool{}}
+			s.chats[peer] = c
+			ok = true
+		}
 		if !ok {
 			results = append(results, map[string]any{"peer_id": peer, "error": map[string]any{"code": 917, "description": errorTexts[917]}})
 			continue
