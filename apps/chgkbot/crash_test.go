@@ -152,7 +152,7 @@ func TestCrashes(t *testing.T) {
 	// even on a busy machine: a kill and a restart take about a second.
 	const phaseLen = 6 * time.Second
 	bot := startProcess(t, w, "CHGK_DISCUSSION_SECONDS", "6", "CHGK_CHOICE_SECONDS", "6")
-	chats := []*chat{w.chat(1, 101, 102, 103), w.chat(2, 201, 202, 203), w.chat(3, 301, 302, 303)}
+	chats := w.threeChats()
 	for _, c := range chats {
 		c.phase = phaseLen
 	}
@@ -215,15 +215,7 @@ func TestCrashes(t *testing.T) {
 		}
 	}()
 
-	var wg sync.WaitGroup
-	for _, c := range chats {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c.playScripted()
-		}()
-	}
-	wg.Wait()
+	playAll(chats)
 	stopKilling()
 	<-killerDone
 	is := is.New(t)

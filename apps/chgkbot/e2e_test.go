@@ -6,7 +6,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,20 +25,8 @@ func TestThreeChatsPlayAtOnce(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, pgtest.NewURL(t))
 	stop := runBot(t, w, w.env())
-	chats := []*chat{
-		w.chat(1, 101, 102, 103),
-		w.chat(2, 201, 202, 203),
-		w.chat(3, 301, 302, 303),
-	}
-	var wg sync.WaitGroup
-	for _, c := range chats {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c.playScripted()
-		}()
-	}
-	wg.Wait()
+	chats := w.threeChats()
+	playAll(chats)
 	is := is.New(t)
 	is.Equal(stop(), 0) // a clean stop
 	for _, c := range chats {
@@ -129,20 +116,12 @@ func TestThreeChatsOverRabbitMQ(t *testing.T) {
 	t.Cleanup(func() { _ = rabbitmq.Delete(url, prefix, bus.Topics()) })
 	w := newWorld(t, pgtest.NewURL(t))
 	stop := runBot(t, w, w.env("CHGK_BUS", "rabbitmq", "AMQP_URL", url, "AMQP_QUEUE_PREFIX", prefix))
-	chats := []*chat{w.chat(1, 101, 102, 103), w.chat(2, 201, 202, 203), w.chat(3, 301, 302, 303)}
-	var wg sync.WaitGroup
-	for _, c := range chats {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c.playScripted()
-		}()
-	}
-	wg.Wait()
+	chats := w.threeChats()
+	playAll(chats)
 	is := is.New(t)
-	is.Equal(stop(), 0)
+	is.Equal(stop(), 0) // a clean stop
 	for _, c := range chats {
-		c.checkNoDuplicates()
+		c.checkNoDuplicates() // every message exactly once
 	}
 }
 

@@ -97,6 +97,24 @@ func (w *world) chat(n int, members ...int64) *chat {
 		phase: 3 * time.Second}
 }
 
+// threeChats are the chats the game tests play in, three members each.
+func (w *world) threeChats() []*chat {
+	return []*chat{w.chat(1, 101, 102, 103), w.chat(2, 201, 202, 203), w.chat(3, 301, 302, 303)}
+}
+
+// playAll plays the scripted game in every chat at once and waits for all.
+func playAll(chats []*chat) {
+	var wg sync.WaitGroup
+	for _, c := range chats {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.playScripted()
+		}()
+	}
+	wg.Wait()
+}
+
 var timeout = 30 * time.Second
 
 // expect waits for the next message of the chat that contains want, and
