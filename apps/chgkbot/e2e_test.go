@@ -140,7 +140,7 @@ func TestGreetingAndPrivateReply(t *testing.T) {
 	w.fake.AddUser(77, "Личный", "Собеседник")
 	w.fake.Say(77, 77, "/start")
 	w.fake.Duplicate(w.fake.LastEventID())
-	deadline := time.Now().Add(timeout)
+	deadline := time.Now().Add(w.timeout)
 	for len(w.fake.SentTo(77)) == 0 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}

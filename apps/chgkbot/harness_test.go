@@ -27,6 +27,9 @@ type world struct {
 	fake *vkfake.Server
 	url  string
 	db   *bun.DB
+	// timeout bounds every wait for the bot; a test with long phases
+	// raises it for its own world.
+	timeout time.Duration
 }
 
 // env is the bot's environment in the world, with fast phases.
@@ -64,7 +67,7 @@ func newWorld(t *testing.T, url string) *world {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
-	return &world{t: t, fake: vkfake.New(t, testToken, testGroup), url: url, db: db}
+	return &world{t: t, fake: vkfake.New(t, testToken, testGroup), url: url, db: db, timeout: 30 * time.Second}
 }
 
 // chat is one chat of the world with its members, played by a script.
@@ -115,13 +118,11 @@ func playAll(chats []*chat) {
 	wg.Wait()
 }
 
-var timeout = 30 * time.Second
-
 // expect waits for the next message of the chat that contains want, and
 // returns it; messages before it are skipped.
 func (c *chat) expect(want string) vkfake.Sent {
 	c.w.t.Helper()
-	deadline := time.Now().Add(timeout)
+	deadline := time.Now().Add(c.w.timeout)
 	for time.Now().Before(deadline) {
 		sent := c.w.fake.SentTo(c.peer)
 		for i := c.next; i < len(sent); i++ {
@@ -132,7 +133,7 @@ func (c *chat) expect(want string) vkfake.Sent {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	c.w.t.Fatalf("chat %d: no message with %q in %v; got:\n%s", c.n, want, timeout, c.dump())
+	c.w.t.Fatalf("chat %d: no message with %q in %v; got:\n%s", c.n, want, c.w.timeout, c.dump())
 	return vkfake.Sent{}
 }
 
@@ -155,7 +156,7 @@ func (c *chat) press(user int64, payload map[string]any, cmid int64) string {
 // snackbar text ("" when just acknowledged).
 func (c *chat) answer(id string) string {
 	c.w.t.Helper()
-	deadline := time.Now().Add(timeout)
+	deadline := time.Now().Add(c.w.timeout)
 	for time.Now().Before(deadline) {
 		for _, a := range c.w.fake.Answers() {
 			if a.EventID == id {
@@ -306,7 +307,7 @@ func (c *chat) playScripted() vkfake.Sent {
 
 // stripped waits for message cmid's keyboard to be edited away.
 func (c *chat) stripped(cmid int64) bool {
-	deadline := time.Now().Add(timeout)
+	deadline := time.Now().Add(c.w.timeout)
 	for time.Now().Before(deadline) {
 		for _, e := range c.w.fake.Edits() {
 			if e.Peer == c.peer && e.CMID == cmid && e.Keyboard == `{"inline":true,"buttons":[]}` {
@@ -341,7 +342,7 @@ func runBot(t *testing.T, w *world, getenv func(string) string) (stop func() int
 		code = c
 		mu.Unlock()
 	}()
-	deadline := time.Now().Add(timeout)
+	deadline := time.Now().Add(w.timeout)
 	for before := w.fake.Polls(); w.fake.Polls() == before; {
 		if time.Now().After(deadline) {
 			cancel()
