@@ -91,7 +91,8 @@ type Config struct {
 // one rate limiter, so give one token one Client.
 type Client struct {
 	cfg     Config
-	limiter *rate.Limiter
+	limiter *rate.Limiter // spaces calls evenly
+	budget  *budget       // and keeps VK's count per second at or below RPS
 
 	namesMu sync.Mutex
 	names   map[int64]cachedName
@@ -135,9 +136,10 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	// Burst 1: calls are spaced by 1/RPS, so no second ever holds more
-	// than RPS of them, however VK counts its windows.
-	return &Client{cfg: cfg, limiter: rate.NewLimiter(rate.Limit(cfg.RPS), 1), names: map[int64]cachedName{}}, nil
+	// Burst 1: calls leave spaced by 1/RPS rather than in bursts; the
+	// budget makes sure they also arrive no more than RPS to a second.
+	return &Client{cfg: cfg, limiter: rate.NewLimiter(rate.Limit(cfg.RPS), 1), budget: newBudget(max(1, int(cfg.RPS)), time.Second),
+		names: map[int64]cachedName{}}, nil
 }
 
 // Call invokes method with params and decodes the response into out (may be
@@ -151,8 +153,12 @@ func (c *Client) Call(ctx context.Context, method string, params url.Values, out
 		if err = c.limiter.Wait(ctx); err != nil {
 			return fmt.Errorf("vk %s: %w", method, err)
 		}
+		if err = c.budget.take(ctx); err != nil {
+			return fmt.Errorf("vk %s: %w", method, err)
+		}
 		began := time.Now()
 		err = c.once(ctx, method, params, out)
+		c.budget.give()
 		if c.cfg.Observe != nil {
 			code := Code(err)
 			if err != nil && code == 0 {
