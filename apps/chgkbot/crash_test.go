@@ -246,8 +246,8 @@ func TestOverdueDeadline(t *testing.T) {
 	timeUp := c.expect("⏰ Время!")
 	overdue := timeUp.At.Sub(restart)
 	t.Logf("overdue deadline fired %v after the restart", overdue)
-	is.True(resumed.At.After(restart)) // told after the restart, not before
-	is.True(overdue < 2*time.Second)   // at once: within a second, plus the process's start on a busy machine
+	is.True(resumed.At.After(restart))       // told after the restart, not before
+	is.True(overdue < 1500*time.Millisecond) // within a second of the restart, plus the process's start
 	c.checkNotEarly(round, timeUp, discussion)
 	w.fake.Say(c.peer, 101, "/stop")
 	c.expect("Игру остановил")
