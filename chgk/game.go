@@ -305,8 +305,7 @@ func (g *Game) apply(cmd Command, now time.Time, rnd Rand) ([]Event, error) {
 	case Expire:
 		return g.expire(c, now, rnd), nil
 	case Delivered:
-		g.delivered(c, now)
-		return nil, nil
+		return g.delivered(c, now), nil
 	case Rules, ChangeSettings:
 		return nil, ErrWrongPhase
 	}
@@ -354,9 +353,14 @@ func (g *Game) expire(c Expire, now time.Time, rnd Rand) []Event {
 	return nil
 }
 
-func (g *Game) delivered(c Delivered, now time.Time) {
+// delivered starts the phase's clock at the delivery. A report that comes
+// in after the phase would have ended (the bot was down between sending
+// and hearing back) ends the phase now, never in the past; if that is as
+// late as ResumeNotice, the chat is told the game goes on, as it would be
+// by a late Expire.
+func (g *Game) delivered(c Delivered, now time.Time) []Event {
 	if c.Phase != g.st.Phase || c.Round != len(g.st.Rounds) || g.st.ClockRunning {
-		return
+		return nil
 	}
 	at := c.At
 	if at.Before(g.st.PhaseStartedAt) {
@@ -366,12 +370,17 @@ func (g *Game) delivered(c Delivered, now time.Time) {
 		at = now
 	}
 	deadline := at.Add(g.duration(g.st.Phase))
+	var evs []Event
 	if deadline.Before(now) {
+		if late := now.Sub(deadline); late >= ResumeNotice {
+			evs = append(evs, GameResumed{Peer: g.st.Peer, Phase: g.st.Phase, Round: len(g.st.Rounds), Late: late})
+		}
 		deadline = now
 	}
 	g.st.Deadline = deadline
 	g.st.ClockRunning = true
 	g.changed = true
+	return evs
 }
 
 // enter moves the game into a waiting phase and starts its clock.

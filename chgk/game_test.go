@@ -240,10 +240,24 @@ func TestDeliveryStartsTheClock(t *testing.T) {
 	evs = must(t, g, chgk.Expire{Phase: chgk.PhaseLobby}, t0.Add(sec(13)))
 	is.Equal(len(evs), 2) // on time
 
-	// A report later than the phase's length fires at once, never in the past.
+	// A report later than the phase's length fires at once, never in the
+	// past; one as late as ResumeNotice says the game goes on.
 	late := t0.Add(sec(100))
-	must(t, g, chgk.Delivered{Phase: chgk.PhaseDiscussion, Round: 1, At: t0.Add(sec(13))}, late)
+	evs = must(t, g, chgk.Delivered{Phase: chgk.PhaseDiscussion, Round: 1, At: t0.Add(sec(13))}, late)
 	is.True(g.Deadline().Equal(late)) // clamped to now
+	is.Equal(evs, []chgk.Event{chgk.GameResumed{Peer: peer, Phase: chgk.PhaseDiscussion, Round: 1,
+		Late: late.Sub(t0.Add(sec(13)).Add(s.Discussion))}}) // the bot was down: the chat is told
+	evs = must(t, g, chgk.Expire{Phase: chgk.PhaseDiscussion, Round: 1}, late)
+	for _, e := range evs {
+		_, again := e.(chgk.GameResumed)
+		is.True(!again) // the phase ends at once, without a second notice
+	}
+	is.True(len(evs) > 0)
+	// A report a little late fires at once too, without a notice.
+	g3, _, _ := chgk.Open(chgk.NewGame{Peer: peer, Starter: anna, Settings: s, Questions: ct.Questions(3), Now: t0, Grace: sec(30)})
+	evs = must(t, g3, chgk.Delivered{Phase: chgk.PhaseLobby, At: t0}, t0.Add(s.Lobby+sec(1)))
+	is.Equal(len(evs), 0)
+	is.True(g3.Deadline().Equal(t0.Add(s.Lobby + sec(1))))
 	// A report from the future (clock skew) counts as now.
 	g2, _, _ := chgk.Open(chgk.NewGame{Peer: peer, Starter: anna, Settings: s, Questions: ct.Questions(3), Now: t0, Grace: sec(30)})
 	must(t, g2, chgk.Delivered{Phase: chgk.PhaseLobby, At: t0.Add(time.Hour)}, t0.Add(sec(1)))

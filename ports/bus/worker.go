@@ -61,11 +61,10 @@ func (w *Worker) Handle(msg *message.Message) error {
 		err = w.update(ctx, *in.Update)
 	case in.Kind == "delivered" && in.Delivered != nil:
 		d := in.Delivered
+		// Usually silent; a report that comes in long after the phase
+		// would have ended (the bot was down) tells the chat the game goes on.
 		var fresh bool
-		fresh, err = w.Chats.Process(ctx, d.Peer, msg.Metadata.Get(eventIDKey), func(ctx context.Context, _ message.Publisher) error {
-			_, err := w.Host.Handle(ctx, d.Peer, chgk.Delivered{Phase: d.Phase, Round: d.Round, At: d.At})
-			return err
-		})
+		_, fresh, err = w.apply(ctx, d.Peer, msg.Metadata.Get(eventIDKey), chgk.Delivered{Phase: d.Phase, Round: d.Round, At: d.At})
 		w.Log.Debug("delivery reported", "peer_id", int64(d.Peer), "phase", d.Phase, "round", d.Round, "fresh", fresh, "err", err)
 	default:
 		w.Log.Error("dropping an update of unknown kind", "kind", in.Kind, "uuid", msg.UUID)
@@ -142,8 +141,17 @@ func (w *Worker) update(ctx context.Context, u vk.Update) error {
 // as a chat member's update (eventID keeps a repeat from applying twice),
 // and announces what happens: the admin API stops games this way.
 func (w *Worker) Command(ctx context.Context, peer chgk.PeerID, eventID string, cmd chgk.Command) ([]chgk.Event, error) {
-	var evs []chgk.Event
-	_, err := w.Chats.Process(ctx, peer, eventID, func(ctx context.Context, pub message.Publisher) error {
+	evs, _, err := w.apply(ctx, peer, eventID, cmd)
+	if w.Woken != nil {
+		w.Woken()
+	}
+	return evs, err
+}
+
+// apply applies cmd to peer's game and publishes every event it yields, in
+// one transaction keyed by eventID; fresh is false for a repeat.
+func (w *Worker) apply(ctx context.Context, peer chgk.PeerID, eventID string, cmd chgk.Command) (evs []chgk.Event, fresh bool, err error) {
+	fresh, err = w.Chats.Process(ctx, peer, eventID, func(ctx context.Context, pub message.Publisher) error {
 		var err error
 		if evs, err = w.Host.Handle(ctx, peer, cmd); err != nil {
 			return err
@@ -158,10 +166,7 @@ func (w *Worker) Command(ctx context.Context, peer chgk.PeerID, eventID string, 
 		}
 		return publishOut(pub, peer, outs)
 	})
-	if w.Woken != nil {
-		w.Woken()
-	}
-	return evs, err
+	return evs, fresh, err
 }
 
 // page turns the captain's answerer keyboard to another page, if the
