@@ -11,9 +11,10 @@ import (
 //
 //  1. Both sides are normalised with [Normalize]: case, «ё»/«е», quotes,
 //     dashes, punctuation, repeated spaces and a trailing full stop do not
-//     matter; Roman numerals count as the same number in digits ("XIV" is
-//     "14"); Latin letters that look like Cyrillic ones inside a Russian word
-//     are read as Cyrillic.
+//     matter; Roman numerals and Russian numbers in words count as the same
+//     number in digits ("XIV" and «четырнадцать» are "14"); Latin letters
+//     that look like Cyrillic ones inside a Russian word are read as
+//     Cyrillic.
 //  2. Parts of a reference answer in square brackets are optional:
 //     "[Николай] Гоголь" accepts both "Николай Гоголь" and "Гоголь".
 //  3. The references are q.Answer and every q.Accepted alternative.
@@ -155,7 +156,8 @@ func expandOptional(s string) []string {
 
 // Normalize returns the form of s that the judge compares: lower case, «ё»
 // as «е», every character that is not a letter or a digit turned into a
-// space, spaces collapsed, Roman numerals written in digits, and Latin
+// space, spaces collapsed, Roman numerals and Russian numbers in words
+// (nominative, up to the millions) written in digits, and Latin
 // look-alike letters inside Cyrillic words read as Cyrillic. Normalize is
 // idempotent: Normalize(Normalize(s)) == Normalize(s).
 func Normalize(s string) string {
@@ -181,7 +183,7 @@ func Normalize(s string) string {
 	for i, f := range fields {
 		fields[i] = canonicalToken(f)
 	}
-	return strings.Join(fields, " ")
+	return strings.Join(foldNumberWords(fields), " ")
 }
 
 // latinToCyrillic maps Latin letters to the Cyrillic ones they look like, so

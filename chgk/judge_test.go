@@ -104,6 +104,15 @@ func TestAccepts(t *testing.T) {
 		{"vitamin letter", chgk.Question{Answer: "Витамин C"}, "витамин c", true},
 		{"decimal comma", chgk.Question{Answer: "3,14"}, "3,14", true},
 		{"decimal wrong", chgk.Question{Answer: "3,14"}, "3,15", false},
+		{"number in words", chgk.Question{Answer: "14"}, "четырнадцать", true},
+		{"words for digits in reference", chgk.Question{Answer: "Семь самураев"}, "7 самураев", true},
+		{"year in words", chgk.Question{Answer: "1961"}, "тысяча девятьсот шестьдесят один", true},
+		{"thousands in words", chgk.Question{Answer: "2000"}, "две тысячи", true},
+		{"hundred and one", chgk.Question{Answer: "101 далматинец"}, "Сто один далматинец", true},
+		{"number in words wrong", chgk.Question{Answer: "25"}, "двадцать шесть", false},
+		{"number in words is exact", chgk.Question{Answer: "Пятнадцать"}, "пять", false},
+		{"two numbers are not one", chgk.Question{Answer: "55"}, "пять пять", false},
+		{"roman and words agree", chgk.Question{Answer: "Людовик XIV"}, "Людовик четырнадцать", true},
 
 		// Several candidates.
 		{"or", chgk.Question{Answer: "Гоголь"}, "Гоголь или Пушкин", false},
@@ -141,6 +150,16 @@ func TestNormalize(t *testing.T) {
 		{"Людовик XIV", "людовик 14"},
 		{"Coбaкa", "собака"},
 		{"MIX", "1009"},
+		{"двадцать пять рублей", "25 рублей"},
+		{"пять пять", "5 5"},
+		{"ноль пять", "0 5"},
+		{"тысяча тысяч", "1000 1000"},
+		{"миллион двести тысяч триста", "1200300"},
+		{"двенадцать пять", "12 5"},
+		{"сорок двадцать", "40 20"},
+		{"одна тысяча", "1000"},
+		{"Тысяча и одна ночь", "1000 и 1 ночь"},
+		{"cтo", "100"},
 		{"", ""},
 		{"...", ""},
 	}
@@ -151,7 +170,7 @@ func TestNormalize(t *testing.T) {
 }
 
 func FuzzAccepts(f *testing.F) {
-	for _, s := range []string{"[Николай] Гоголь", "Людовик XIV", "3,14", "Гоголь или Пушкин", "«Ёлка»", "[[]]", "е\u0308", "\xff"} {
+	for _, s := range []string{"[Николай] Гоголь", "Людовик XIV", "3,14", "Гоголь или Пушкин", "двести тысяч пять", "«Ёлка»", "[[]]", "е\u0308", "\xff"} {
 		f.Add(s, s)
 	}
 	f.Fuzz(func(t *testing.T, ref, answer string) {
