@@ -37,7 +37,14 @@ func Count(n int, one, few, many string) string {
 // Duration writes d in Russian, in the nominative: "30 секунд", "1 минута",
 // "2 минуты 5 секунд", "1 час 3 минуты". Sub-second lengths (tests use
 // them) round up to a second: a member never reads "0 секунд".
-func Duration(d time.Duration) string {
+func Duration(d time.Duration) string { return duration(d, "минута", "секунда") }
+
+// DurationAcc writes d in the accusative, for "через …" and "на …":
+// "через 1 секунду", "на неё 1 минуту 21 секунду". Only the feminine
+// singular differs from Duration.
+func DurationAcc(d time.Duration) string { return duration(d, "минуту", "секунду") }
+
+func duration(d time.Duration, minute, second string) string {
 	secs := int((d + time.Second - 1) / time.Second)
 	if secs < 1 {
 		secs = 1
@@ -54,10 +61,10 @@ func Duration(d time.Duration) string {
 		add(Count(h, "час", "часа", "часов"))
 	}
 	if m > 0 {
-		add(Count(m, "минута", "минуты", "минут"))
+		add(Count(m, minute, "минуты", "минут"))
 	}
 	if s > 0 {
-		add(Count(s, "секунда", "секунды", "секунд"))
+		add(Count(s, second, "секунды", "секунд"))
 	}
 	return out
 }

@@ -73,7 +73,7 @@ func render(e chgk.Event) (string, *Keyboard) {
 	switch e := e.(type) {
 	case chgk.LobbyOpened:
 		return fmt.Sprintf("🎲 %s начинает игру «Что? Где? Когда?»!\nРаундов: %d. Регистрация открыта, на неё %s: жмите «Я играю». "+
-				"Собрались раньше — жмите «Поехали!».", Mention(e.StartedBy), e.Rounds, Duration(e.Timer.Duration)),
+				"Собрались раньше — жмите «Поехали!».", Mention(e.StartedBy), e.Rounds, DurationAcc(e.Timer.Duration)),
 			keyboard([]Button{Callback("Я играю", Payload{A: ActJoin}, "positive"), Callback("Поехали!", Payload{A: ActGo}, "primary")})
 	case chgk.PlayerJoined:
 		if e.Phase == chgk.PhaseLobby {
@@ -150,7 +150,7 @@ func judged(e chgk.RoundJudged) string {
 	}
 	fmt.Fprintf(&b, "\n\nСчёт: %s.", score(e.Team, e.Bot))
 	if !e.Last {
-		fmt.Fprintf(&b, " Следующий вопрос через %s.", Duration(e.Timer.Duration))
+		fmt.Fprintf(&b, " Следующий вопрос через %s.", DurationAcc(e.Timer.Duration))
 	}
 	return b.String()
 }

@@ -34,6 +34,10 @@ func TestPlural(t *testing.T) {
 	is.Equal(vkapi.Duration(90*time.Second), "1 минута 30 секунд")
 	is.Equal(vkapi.Duration(500*time.Millisecond), "1 секунда") // never "0 секунд"
 	is.Equal(vkapi.Duration(2*time.Hour+3*time.Minute), "2 часа 3 минуты")
+	is.Equal(vkapi.DurationAcc(time.Second), "1 секунду")                            // "через 1 секунду"
+	is.Equal(vkapi.DurationAcc(81*time.Second), "1 минуту 21 секунду")               // "на неё 1 минуту 21 секунду"
+	is.Equal(vkapi.DurationAcc(2*time.Minute+22*time.Second), "2 минуты 22 секунды") // the same as the nominative
+	is.Equal(vkapi.DurationAcc(time.Hour+5*time.Second), "1 час 5 секунд")
 }
 
 func TestSplit(t *testing.T) {
@@ -76,6 +80,7 @@ func events() map[string]chgk.Event {
 	}
 	return map[string]chgk.Event{
 		"lobby_opened":             chgk.LobbyOpened{Peer: ct.Chat(1), StartedBy: anna, Rounds: 6, Timer: timer(chgk.PhaseLobby, 0, 30*time.Second)},
+		"lobby_opened_minute":      chgk.LobbyOpened{Peer: ct.Chat(1), StartedBy: anna, Rounds: 1, Timer: timer(chgk.PhaseLobby, 0, 81*time.Second)},
 		"player_joined":            chgk.PlayerJoined{Peer: ct.Chat(1), Player: boris, Players: players[:2], Phase: chgk.PhaseLobby},
 		"player_joined_late":       chgk.PlayerJoined{Peer: ct.Chat(1), Player: ct.Vera, Players: players, Phase: chgk.PhaseDiscussion},
 		"game_started":             chgk.GameStarted{Peer: ct.Chat(1), Captain: boris, Players: players, Rounds: 6},
@@ -85,7 +90,7 @@ func events() map[string]chgk.Event {
 		"answerer_chosen":          chgk.AnswererChosen{Peer: ct.Chat(1), Round: 2, Answerer: anna, Timer: timer(chgk.PhaseAnswer, 2, time.Minute)},
 		"answerer_by_default":      chgk.AnswererChosen{Peer: ct.Chat(1), Round: 2, Answerer: boris, ByDefault: true, Timer: timer(chgk.PhaseAnswer, 2, time.Minute)},
 		"round_judged_correct":     chgk.RoundJudged{Peer: ct.Chat(1), Round: 2, Of: 6, Answerer: anna, Given: "Два", Verdict: chgk.VerdictCorrect, Question: q, Team: 2, Bot: 0, Timer: timer(chgk.PhasePause, 2, 5*time.Second)},
-		"round_judged_wrong":       chgk.RoundJudged{Peer: ct.Chat(1), Round: 2, Of: 6, Answerer: anna, Given: "Пять", Verdict: chgk.VerdictWrong, Question: q, Team: 1, Bot: 1, Timer: timer(chgk.PhasePause, 2, 5*time.Second)},
+		"round_judged_wrong":       chgk.RoundJudged{Peer: ct.Chat(1), Round: 2, Of: 6, Answerer: anna, Given: "Пять", Verdict: chgk.VerdictWrong, Question: q, Team: 1, Bot: 1, Timer: timer(chgk.PhasePause, 2, time.Second)},
 		"round_judged_no_answer":   chgk.RoundJudged{Peer: ct.Chat(1), Round: 6, Of: 6, Answerer: anna, Verdict: chgk.VerdictNoAnswer, Question: q, Team: 3, Bot: 3, Last: true},
 		"game_finished":            chgk.GameEnded{Peer: ct.Chat(1), Results: res},
 		"game_stopped":             chgk.GameEnded{Peer: ct.Chat(1), Results: stopped},
