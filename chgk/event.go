@@ -70,8 +70,12 @@ type AnswererChosen struct {
 	Peer      PeerID
 	Round     int
 	Answerer  Player
-	ByDefault bool  // the captain did not choose in time and answers
-	Timer     Timer // the clock the event starts
+	ByDefault bool // the captain did not choose in time and answers
+	// Solo: the game has one player, who answers as the discussion ends;
+	// no choice was asked. Early tells how the discussion ended then.
+	Solo  bool
+	Early bool
+	Timer Timer // the clock the event starts
 }
 
 // RoundJudged: the answer was judged and the point awarded.

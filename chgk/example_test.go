@@ -41,12 +41,14 @@ func ExampleGame_Apply() {
 	if err != nil {
 		panic(err)
 	}
+	boris := chgk.Player{ID: 2, Name: "Борис"}
 	rnd := chgktest.NewRand() // always 0: the first player is captain
 	for _, cmd := range []chgk.Command{
+		chgk.Join{Player: boris},
 		chgk.Begin{By: anna},
 		chgk.AnswerEarly{By: anna},
-		chgk.Choose{By: anna, Answerer: anna.ID},
-		chgk.Answer{By: anna, Text: "париж"},
+		chgk.Choose{By: anna, Answerer: boris.ID},
+		chgk.Answer{By: boris, Text: "париж"},
 	} {
 		evs, err := g.Apply(cmd, start.Add(time.Second), rnd)
 		if err != nil {
@@ -59,6 +61,7 @@ func ExampleGame_Apply() {
 	r := g.Results()
 	fmt.Println(r.Outcome, r.Team, r.Bot)
 	// Output:
+	// chgk.PlayerJoined
 	// chgk.GameStarted
 	// chgk.RoundStarted
 	// chgk.AnswererAsked
@@ -98,15 +101,13 @@ func ExampleHost_Handle() {
 	say(chgk.Start{By: boris})
 	clock.Advance(30 * time.Second) // the lobby's time is up
 	say(chgk.Expire{Phase: chgk.PhaseLobby})
-	say(chgk.AnswerEarly{By: boris})
-	say(chgk.Choose{By: boris, Answerer: boris.ID})
+	say(chgk.AnswerEarly{By: boris}) // alone in the team, Boris answers at once
 	say(chgk.Answer{By: boris, Text: "7"})
 	// Output:
 	// chgk.LobbyOpened
 	// refused: a game is already running in this chat
 	// chgk.GameStarted
 	// chgk.RoundStarted
-	// chgk.AnswererAsked
 	// chgk.AnswererChosen
 	// verdict: correct 1 : 0
 	// chgk.GameEnded

@@ -431,6 +431,12 @@ func (g *Game) startRound(now time.Time) []Event {
 
 func (g *Game) askAnswerer(now time.Time, early bool) []Event {
 	captain, _ := g.player(g.st.Captain)
+	if len(g.st.Players) == 1 {
+		// Nobody to choose from: the only player answers, at once.
+		chosen := g.giveAnswer(captain, false, now)[0].(AnswererChosen)
+		chosen.Solo, chosen.Early = true, early
+		return []Event{chosen}
+	}
 	t := g.enter(PhaseChoice, now)
 	g.changed = true
 	return []Event{AnswererAsked{Peer: g.st.Peer, Round: len(g.st.Rounds), Of: len(g.st.Questions), Captain: captain,

@@ -274,6 +274,7 @@ func TestLateDeadlineResumes(t *testing.T) {
 
 func TestStopInEveryPhase(t *testing.T) {
 	steps := []chgk.Command{
+		chgk.Join{Player: boris}, // two players: the captain chooses
 		chgk.Begin{By: anna},
 		chgk.AnswerEarly{By: anna},
 		chgk.Choose{By: anna, Answerer: anna.ID},
@@ -284,7 +285,7 @@ func TestStopInEveryPhase(t *testing.T) {
 		t.Run(string(phase), func(t *testing.T) {
 			is := is.New(t)
 			g := open(t, 3)
-			for _, c := range steps[:i] {
+			for _, c := range steps[:i+1] {
 				must(t, g, c, t0)
 			}
 			is.Equal(g.Phase(), phase)
@@ -403,8 +404,7 @@ func TestZeroPauseGoesStraightOn(t *testing.T) {
 	g, _, err := chgk.Open(chgk.NewGame{Peer: peer, Starter: anna, Settings: s, Questions: ct.Questions(3), Now: t0})
 	is.NoErr(err)
 	must(t, g, chgk.Begin{By: anna}, t0)
-	must(t, g, chgk.AnswerEarly{By: anna}, t0)
-	must(t, g, chgk.Choose{By: anna, Answerer: anna.ID}, t0)
+	must(t, g, chgk.AnswerEarly{By: anna}, t0) // alone, she answers at once
 	evs := must(t, g, chgk.Answer{By: anna, Text: "не один"}, t0)
 	is.Equal(len(evs), 2)                                          // verdict, then the next question
 	is.Equal(evs[0].(chgk.RoundJudged).Verdict, chgk.VerdictWrong) // a rejected answer
@@ -417,4 +417,31 @@ func TestPeerID(t *testing.T) {
 	is.True(!chgk.PeerID(123).IsChat())   // a user's dialog is not
 	is.True(!chgk.ChatPeerBase.IsChat())  // nor the base itself
 	is.True(!chgk.PhaseFinished.Active()) // ended phases are not active
+}
+
+func TestSoloPlayerAnswersAtOnce(t *testing.T) {
+	is := is.New(t)
+	s := ct.FastSettings()
+	g := open(t, 3) // Anna alone
+	must(t, g, chgk.Begin{By: anna}, t0)
+	end := t0.Add(s.Discussion)
+	evs := must(t, g, chgk.Expire{Phase: chgk.PhaseDiscussion, Round: 1}, end)
+	is.Equal(evs, []chgk.Event{chgk.AnswererChosen{Peer: peer, Round: 1, Answerer: anna, Solo: true,
+		Timer: chgk.Timer{Phase: chgk.PhaseAnswer, Round: 1, Duration: s.Answer, Deadline: end.Add(s.Answer)}}}) // no choice to ask
+	is.Equal(g.Phase(), chgk.PhaseAnswer)
+	_, err := g.Apply(chgk.Choose{By: anna, Answerer: anna.ID}, end, ct.NewRand())
+	is.Equal(err, chgk.ErrWrongPhase) // nothing left to choose
+	must(t, g, chgk.Answer{By: anna, Text: "один"}, end)
+
+	must(t, g, chgk.Expire{Phase: chgk.PhasePause, Round: 1}, end.Add(s.Pause))
+	evs = must(t, g, chgk.AnswerEarly{By: anna}, end.Add(s.Pause))
+	is.Equal(evs[0].(chgk.AnswererChosen).Early, true) // an early answer says so
+
+	// With a second player by the next round's end, the captain chooses.
+	must(t, g, chgk.Answer{By: anna, Text: "два"}, end.Add(s.Pause))
+	must(t, g, chgk.Join{Player: boris}, end.Add(s.Pause))
+	must(t, g, chgk.Expire{Phase: chgk.PhasePause, Round: 2}, end.Add(2*s.Pause))
+	evs = must(t, g, chgk.AnswerEarly{By: anna}, end.Add(2*s.Pause))
+	_, asked := evs[0].(chgk.AnswererAsked)
+	is.True(asked)
 }

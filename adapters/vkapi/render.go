@@ -92,13 +92,13 @@ func render(e chgk.Event) (string, *Keyboard) {
 		fmt.Fprintf(&b, "\n\nВремя на обсуждение: %s. Капитан %s может ответить досрочно.", Duration(e.Timer.Duration), Mention(e.Captain))
 		return b.String(), keyboard([]Button{Callback("Ответить досрочно", Payload{A: ActEarly, R: e.Round}, "primary")})
 	case chgk.AnswererAsked:
-		lead := "⏰ Время!"
-		if e.Early {
-			lead = "⚡ Досрочный ответ!"
-		}
 		return fmt.Sprintf("%s Раунд %d: %s, кто отвечает? Время на выбор: %s. Не выберете — ответит капитан.",
-			lead, e.Round, Mention(e.Captain), Duration(e.Timer.Duration)), ChoiceKeyboard(e.Players, e.Round, 0)
+			discussionEnd(e.Early), e.Round, Mention(e.Captain), Duration(e.Timer.Duration)), ChoiceKeyboard(e.Players, e.Round, 0)
 	case chgk.AnswererChosen:
+		if e.Solo {
+			return fmt.Sprintf("%s Раунд %d: отвечает %s, время на ответ: %s. Напишите ответ в чат одним сообщением.",
+				discussionEnd(e.Early), e.Round, Mention(e.Answerer), Duration(e.Timer.Duration)), nil
+		}
 		if e.ByDefault {
 			return fmt.Sprintf("Капитан не выбрал — в раунде %d отвечает сам капитан %s! Время на ответ: %s. Напишите ответ в чат одним сообщением.",
 				e.Round, Mention(e.Answerer), Duration(e.Timer.Duration)), nil
@@ -121,6 +121,14 @@ func render(e chgk.Event) (string, *Keyboard) {
 		return rejected(e), nil
 	}
 	return "", nil
+}
+
+// discussionEnd opens the message that ends a round's discussion.
+func discussionEnd(early bool) string {
+	if early {
+		return "⚡ Досрочный ответ!"
+	}
+	return "⏰ Время!"
 }
 
 func keyboard(buttons ...[]Button) *Keyboard {
@@ -235,7 +243,7 @@ func rules(s chgk.Settings) string {
 1. /start — регистрация (%s), в ней жмите «Я играю»; «Поехали!» начинает сразу.
 2. Я выбираю капитана случайно. Раундов в игре: %d.
 3. В раунде я задаю вопрос, на обсуждение — %s. Капитан может ответить досрочно.
-4. Капитан кнопкой выбирает, кто отвечает (%s на выбор; не выберет — отвечает сам).
+4. Капитан кнопкой выбирает, кто отвечает (%s на выбор; не выберет — отвечает сам). Играете в одиночку — отвечаете сразу.
 5. Отвечающий пишет ответ в чат одним сообщением (%s). Верно — очко знатокам, неверно или молчание — очко мне.
 Команды: /start, /join, /go, /stop, /info, /rules, /settings (например: /settings rounds 8). Можно и по-русски: «начать», «играю», «поехали», «стоп», «инфо», «правила», «настройки».`,
 		Duration(s.Lobby), s.Rounds, Duration(s.Discussion), Duration(s.Choice), Duration(s.Answer))

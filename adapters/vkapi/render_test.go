@@ -88,6 +88,7 @@ func events() map[string]chgk.Event {
 		"answerer_asked":           chgk.AnswererAsked{Peer: ct.Chat(1), Round: 2, Of: 6, Captain: boris, Players: players, Timer: timer(chgk.PhaseChoice, 2, 30*time.Second)},
 		"answerer_asked_early":     chgk.AnswererAsked{Peer: ct.Chat(1), Round: 2, Of: 6, Captain: boris, Players: many, Early: true, Timer: timer(chgk.PhaseChoice, 2, 30*time.Second)},
 		"answerer_chosen":          chgk.AnswererChosen{Peer: ct.Chat(1), Round: 2, Answerer: anna, Timer: timer(chgk.PhaseAnswer, 2, time.Minute)},
+		"answerer_solo":            chgk.AnswererChosen{Peer: ct.Chat(1), Round: 2, Answerer: anna, Solo: true, Early: true, Timer: timer(chgk.PhaseAnswer, 2, time.Minute)},
 		"answerer_by_default":      chgk.AnswererChosen{Peer: ct.Chat(1), Round: 2, Answerer: boris, ByDefault: true, Timer: timer(chgk.PhaseAnswer, 2, time.Minute)},
 		"round_judged_correct":     chgk.RoundJudged{Peer: ct.Chat(1), Round: 2, Of: 6, Answerer: anna, Given: "Два", Verdict: chgk.VerdictCorrect, Question: q, Team: 2, Bot: 0, Timer: timer(chgk.PhasePause, 2, 5*time.Second)},
 		"round_judged_wrong":       chgk.RoundJudged{Peer: ct.Chat(1), Round: 2, Of: 6, Answerer: anna, Given: "Пять", Verdict: chgk.VerdictWrong, Question: q, Team: 1, Bot: 1, Timer: timer(chgk.PhasePause, 2, time.Second)},
