@@ -149,18 +149,28 @@ func judged(e chgk.RoundJudged) string {
 	default:
 		fmt.Fprintf(&b, "⌛ Время вышло, ответа нет. Очко боту.")
 	}
-	fmt.Fprintf(&b, "\n\nПравильный ответ: %s.", e.Question.Answer)
+	fmt.Fprintf(&b, "\n\nПравильный ответ: %s", sentence(e.Question.Answer))
 	if len(e.Question.Accepted) > 0 {
-		fmt.Fprintf(&b, "\nЗачёт: %s.", strings.Join(e.Question.Accepted, "; "))
+		fmt.Fprintf(&b, "\nЗачёт: %s", sentence(strings.Join(e.Question.Accepted, "; ")))
 	}
 	if e.Question.Comment != "" {
-		fmt.Fprintf(&b, "\nКомментарий: %s", e.Question.Comment)
+		fmt.Fprintf(&b, "\nКомментарий: %s", sentence(e.Question.Comment))
 	}
 	fmt.Fprintf(&b, "\n\nСчёт: %s.", score(e.Team, e.Bot))
 	if !e.Last {
 		fmt.Fprintf(&b, " Следующий вопрос через %s.", DurationAcc(e.Timer.Duration))
 	}
 	return b.String()
+}
+
+// sentence ends s with a full stop unless it already ends a sentence (an
+// admin may write "Эврика!" or "Пушкин." as an answer).
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.ContainsRune(".!?…", []rune(s)[len([]rune(s))-1]) {
+		return s
+	}
+	return s + "."
 }
 
 // quoteFree keeps a member's answer from breaking the quotes around it and

@@ -166,3 +166,14 @@ func TestChoiceKeyboardPages(t *testing.T) {
 	is.Equal(vkapi.Mention(chgk.Player{ID: 5, Name: "[id1|хитрец]"}), "[id5|id1хитрец]") // names cannot forge mentions
 	is.Equal(vkapi.Mention(chgk.Player{ID: 5}), "[id5|id5]")
 }
+
+func TestVerdictPunctuation(t *testing.T) {
+	is := is.New(t)
+	q := chgk.Question{Text: "?", Answer: "Эврика!", Accepted: []string{"Нашёл."}, Comment: "Так кричал Архимед"}
+	posts := vkapi.Render(chgk.RoundJudged{Peer: ct.Chat(1), Round: 1, Of: 1, Answerer: ct.Anna, Verdict: chgk.VerdictNoAnswer,
+		Question: q, Bot: 1, Last: true})
+	is.Equal(len(posts), 1)
+	is.True(strings.Contains(posts[0].Text, "Правильный ответ: Эврика!\n"))        // no full stop after "!"
+	is.True(strings.Contains(posts[0].Text, "Зачёт: Нашёл.\n"))                    // nor a second one
+	is.True(strings.Contains(posts[0].Text, "Комментарий: Так кричал Архимед.\n")) // but one where none was
+}
