@@ -424,6 +424,34 @@ func (s *Store) AdminByEmail(ctx context.Context, email string) (int64, string, 
 	return row.ID, row.Hash, nil
 }
 
+// FailedLogins returns the most failed logins since since of any of keys.
+func (s *Store) FailedLogins(ctx context.Context, since time.Time, keys ...string) (int, error) {
+	var n int
+	err := s.db.NewRaw(`SELECT coalesce(max(c), 0) FROM (
+			SELECT count(*) AS c FROM login_failures WHERE key IN (?) AND failed_at > ? GROUP BY key) per_key`,
+		bun.In(keys), since).Scan(ctx, &n)
+	if err != nil {
+		return 0, fmt.Errorf("failed logins: %w", translate(err))
+	}
+	return n, nil
+}
+
+// RecordFailedLogin counts a failed login at at against each of keys, and
+// forgets every failure from before forget.
+func (s *Store) RecordFailedLogin(ctx context.Context, at, forget time.Time, keys ...string) error {
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE failed_at < ?`, forget); err != nil {
+			return fmt.Errorf("forget failed logins: %w", translate(err))
+		}
+		for _, k := range keys {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO login_failures (key, failed_at) VALUES (?, ?)`, k, at); err != nil {
+				return fmt.Errorf("record failed login: %w", translate(err))
+			}
+		}
+		return nil
+	})
+}
+
 // SaveToken stores a token's hash for an admin until expires.
 func (s *Store) SaveToken(ctx context.Context, hash []byte, adminID int64, expires time.Time) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO admin_tokens (token_hash, admin_id, expires_at) VALUES (?, ?, ?)`, hash, adminID, expires)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/humatest"
 	"github.com/matryer/is"
+	"github.com/uptrace/bun"
 
 	"github.com/vkchgk/chgkbot/adapters/postgres"
 	"github.com/vkchgk/chgkbot/adapters/postgres/pgtest"
@@ -34,6 +36,7 @@ type env struct {
 	t     *testing.T
 	api   humatest.TestAPI
 	raw   huma.API
+	db    *bun.DB
 	store *postgres.Store
 	host  *chgk.Host
 	token string
@@ -45,7 +48,7 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	db := pgtest.New(t)
-	e := &env{t: t, store: postgres.NewStore(db, nil), now: time.Now()}
+	e := &env{t: t, db: db, store: postgres.NewStore(db, nil), now: time.Now()}
 	oneRound := ct.FastSettings()
 	oneRound.Rounds = 1
 	e.host = &chgk.Host{Games: e.store, Questions: e.store, Chats: e.store, Clock: ct.NewClock(ct.Epoch), Rand: ct.NewRand(),
@@ -187,6 +190,47 @@ func TestLoginLogoutAndLimits(t *testing.T) {
 	var tok struct{ Token string }
 	_ = json.Unmarshal(resp.Body.Bytes(), &tok)
 	is.Equal(e.api.Get("/packs", "Authorization: Bearer "+tok.Token).Code, http.StatusUnauthorized) // tokens expire
+}
+
+// TestLoginLimitsHoldAcrossReplicas runs two admin servers over one
+// database, as `--scale admin=2` would: failures counted by one close the
+// login on the other, per address as well as per account, and old
+// failures are forgotten.
+func TestLoginLimitsHoldAcrossReplicas(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	is := is.New(t)
+	var replicas []string
+	for range 2 {
+		mux := http.NewServeMux()
+		admin.New(mux, admin.Config{Store: e.store, Log: slog.New(slog.DiscardHandler),
+			Now: func() time.Time { e.mu.Lock(); defer e.mu.Unlock(); return e.now }})
+		srv := httptest.NewServer(admin.WithRemoteAddr(mux))
+		t.Cleanup(srv.Close)
+		replicas = append(replicas, srv.URL)
+	}
+	login := func(replica int, who, pass string) int {
+		t.Helper()
+		body := fmt.Sprintf(`{"email": %q, "password": %q}`, who, pass)
+		resp, err := http.Post(replicas[replica]+"/auth/login", "application/json", strings.NewReader(body))
+		is.NoErr(err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for i := range 5 { // five accounts guessed from one address, on both replicas
+		is.Equal(login(i%2, fmt.Sprintf("guess%d@example.org", i), "guess"), http.StatusUnauthorized)
+	}
+	is.Equal(login(0, email, password), http.StatusTooManyRequests) // the address is closed on one replica…
+	is.Equal(login(1, email, password), http.StatusTooManyRequests) // …and on the other
+
+	e.mu.Lock()
+	e.now = e.now.Add(16 * time.Minute)
+	e.mu.Unlock()
+	is.Equal(login(1, email, "wrong"), http.StatusUnauthorized) // open again, and a new failure…
+	var rows int
+	is.NoErr(e.db.NewRaw(`SELECT count(*) FROM login_failures`).Scan(context.Background(), &rows))
+	is.Equal(rows, 2)                                  // …forgets the old ones (its own: account and address)
+	is.Equal(login(0, email, password), http.StatusOK) // one failure does not close anything
 }
 
 func TestQuestionsCRUD(t *testing.T) {

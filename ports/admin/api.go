@@ -48,6 +48,12 @@ type Accounts interface {
 	SaveToken(ctx context.Context, hash []byte, adminID int64, expires time.Time) error
 	TokenAdmin(ctx context.Context, hash []byte, now time.Time) (int64, error)
 	RevokeToken(ctx context.Context, hash []byte) error
+	// FailedLogins is the most failed logins since since of any of keys;
+	// RecordFailedLogin counts one at at against each key and forgets
+	// those from before forget. Kept in the database, they hold across
+	// replicas and restarts.
+	FailedLogins(ctx context.Context, since time.Time, keys ...string) (int, error)
+	RecordFailedLogin(ctx context.Context, at, forget time.Time, keys ...string) error
 }
 
 // Config is what the API needs.
@@ -87,7 +93,7 @@ func Register(api huma.API, cfg Config) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &server{cfg: cfg, api: api, limiter: newLimiter(cfg.Now)}
+	s := &server{cfg: cfg, api: api}
 	s.registerAuth(api)
 	// Everything else needs a token: the group adds the security
 	// requirement to each operation and the middleware enforces it, so an
@@ -107,9 +113,8 @@ func Register(api huma.API, cfg Config) {
 }
 
 type server struct {
-	cfg     Config
-	api     huma.API
-	limiter *limiter
+	cfg Config
+	api huma.API
 }
 
 // fail turns a store error into a problem: not found, conflict and invalid

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -73,7 +72,13 @@ func (s *server) registerAuth(api huma.API) {
 	}, func(ctx context.Context, in *loginInput) (*tokenOutput, error) {
 		email := strings.ToLower(strings.TrimSpace(in.Body.Email))
 		addr := remoteAddr(ctx)
-		if !s.limiter.allow("account:"+email) || !s.limiter.allow("addr:"+addr) {
+		keys := []string{"account:" + email, "addr:" + addr}
+		now := s.cfg.Now()
+		failed, err := s.cfg.Store.FailedLogins(ctx, now.Add(-loginWindow), keys...)
+		if err != nil {
+			return nil, s.fail(ctx, "admin", err)
+		}
+		if failed >= loginFailures {
 			return nil, huma.Error429TooManyRequests("too many failed logins; try again later")
 		}
 		id, hash, err := s.cfg.Store.AdminByEmail(ctx, email)
@@ -84,8 +89,9 @@ func (s *server) registerAuth(api huma.API) {
 			hash = string(dummyHash)
 		}
 		if bcrypt.CompareHashAndPassword([]byte(hash), []byte(in.Body.Password)) != nil || err != nil {
-			s.limiter.fail("account:" + email)
-			s.limiter.fail("addr:" + addr)
+			if err := s.cfg.Store.RecordFailedLogin(ctx, now, now.Add(-loginWindow), keys...); err != nil {
+				return nil, s.fail(ctx, "admin", err)
+			}
 			return nil, huma.Error401Unauthorized("wrong email or password")
 		}
 		token, tokenHash := newToken()
@@ -166,49 +172,9 @@ func remoteAddr(ctx context.Context) string {
 	return "unknown"
 }
 
-// limiter counts failed logins per key in a fixed window.
-type limiter struct {
-	now    func() time.Time
-	mu     sync.Mutex
-	counts map[string]*window
-}
-
-type window struct {
-	start time.Time
-	n     int
-}
-
+// Failed logins: this many within the window close the login for the
+// account or the address until the oldest of them is out of the window.
 const (
 	loginFailures = 5
 	loginWindow   = 15 * time.Minute
 )
-
-func newLimiter(now func() time.Time) *limiter {
-	return &limiter{now: now, counts: map[string]*window{}}
-}
-
-func (l *limiter) allow(key string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	w, ok := l.counts[key]
-	return !ok || l.now().Sub(w.start) > loginWindow || w.n < loginFailures
-}
-
-func (l *limiter) fail(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	if len(l.counts) > 100_000 { // bounded memory under a flood of addresses
-		for k, w := range l.counts {
-			if now.Sub(w.start) > loginWindow {
-				delete(l.counts, k)
-			}
-		}
-	}
-	w, ok := l.counts[key]
-	if !ok || now.Sub(w.start) > loginWindow {
-		l.counts[key] = &window{start: now, n: 1}
-		return
-	}
-	w.n++
-}
