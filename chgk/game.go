@@ -287,7 +287,7 @@ func (g *Game) apply(cmd Command, now time.Time, rnd Rand) ([]Event, error) {
 		if !ok {
 			return nil, ErrNotPlayer
 		}
-		return g.giveAnswer(p, false, now), nil
+		return []Event{g.giveAnswer(p, false, now)}, nil
 	case Answer:
 		if g.st.Phase != PhaseAnswer {
 			return nil, ErrWrongPhase
@@ -329,14 +329,20 @@ func (g *Game) join(p Player) ([]Event, error) {
 // game goes on (a deadline that late means the bot was down).
 const ResumeNotice = 10 * time.Second
 
+// resumed tells the chat the game goes on if the phase ends late by at
+// least ResumeNotice.
+func (g *Game) resumed(late time.Duration) []Event {
+	if late < ResumeNotice {
+		return nil
+	}
+	return []Event{GameResumed{Peer: g.st.Peer, Phase: g.st.Phase, Round: len(g.st.Rounds), Late: late}}
+}
+
 func (g *Game) expire(c Expire, now time.Time, rnd Rand) []Event {
 	if c.Phase != g.st.Phase || c.Round != len(g.st.Rounds) || now.Before(g.st.Deadline) {
 		return nil
 	}
-	var evs []Event
-	if late := now.Sub(g.st.Deadline); late >= ResumeNotice {
-		evs = append(evs, GameResumed{Peer: g.st.Peer, Phase: g.st.Phase, Round: len(g.st.Rounds), Late: late})
-	}
+	evs := g.resumed(now.Sub(g.st.Deadline))
 	switch g.st.Phase {
 	case PhaseLobby:
 		return append(evs, g.closeLobby(now, rnd)...)
@@ -344,7 +350,7 @@ func (g *Game) expire(c Expire, now time.Time, rnd Rand) []Event {
 		return append(evs, g.askAnswerer(now, false)...)
 	case PhaseChoice:
 		captain, _ := g.player(g.st.Captain)
-		return append(evs, g.giveAnswer(captain, true, now)...)
+		return append(evs, g.giveAnswer(captain, true, now))
 	case PhaseAnswer:
 		return append(evs, g.judge("", now)...)
 	case PhasePause:
@@ -372,9 +378,7 @@ func (g *Game) delivered(c Delivered, now time.Time) []Event {
 	deadline := at.Add(g.duration(g.st.Phase))
 	var evs []Event
 	if deadline.Before(now) {
-		if late := now.Sub(deadline); late >= ResumeNotice {
-			evs = append(evs, GameResumed{Peer: g.st.Peer, Phase: g.st.Phase, Round: len(g.st.Rounds), Late: late})
-		}
+		evs = g.resumed(now.Sub(deadline))
 		deadline = now
 	}
 	g.st.Deadline = deadline
@@ -433,7 +437,7 @@ func (g *Game) askAnswerer(now time.Time, early bool) []Event {
 	captain, _ := g.player(g.st.Captain)
 	if len(g.st.Players) == 1 {
 		// Nobody to choose from: the only player answers, at once.
-		chosen := g.giveAnswer(captain, false, now)[0].(AnswererChosen)
+		chosen := g.giveAnswer(captain, false, now)
 		chosen.Solo, chosen.Early = true, early
 		return []Event{chosen}
 	}
@@ -443,12 +447,12 @@ func (g *Game) askAnswerer(now time.Time, early bool) []Event {
 		Players: slices.Clone(g.st.Players), Early: early, Timer: t}}
 }
 
-func (g *Game) giveAnswer(p Player, byDefault bool, now time.Time) []Event {
+func (g *Game) giveAnswer(p Player, byDefault bool, now time.Time) AnswererChosen {
 	r := g.current()
 	r.Answerer, r.ByDefault = p, byDefault
 	t := g.enter(PhaseAnswer, now)
 	g.changed = true
-	return []Event{AnswererChosen{Peer: g.st.Peer, Round: r.Number, Answerer: p, ByDefault: byDefault, Timer: t}}
+	return AnswererChosen{Peer: g.st.Peer, Round: r.Number, Answerer: p, ByDefault: byDefault, Timer: t}
 }
 
 func (g *Game) judge(text string, now time.Time) []Event {
