@@ -145,8 +145,9 @@ func New(cfg Config) (*Client, error) {
 // Call invokes method with params and decodes the response into out (may be
 // nil). Transient failures — VK errors 1, 6, 10, HTTP 5xx, network errors —
 // are retried with exponential backoff and jitter; flood control (9) waits
-// Config.Flood; anything else fails at once with *Error. Call honours ctx
-// in every wait.
+// Config.Flood; anything else fails at once with *Error. A transient failure
+// that outlives the retries comes back as an error whose Temporary method
+// says true. Call honours ctx in every wait.
 func (c *Client) Call(ctx context.Context, method string, params url.Values, out any) error {
 	var err error
 	for attempt := 0; ; attempt++ {
@@ -183,11 +184,23 @@ func (c *Client) Call(ctx context.Context, method string, params url.Values, out
 		case <-t.C:
 		}
 	}
-	if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+	switch {
+	case err == nil:
+	case ctx.Err() != nil && !errors.Is(err, ctx.Err()):
 		return fmt.Errorf("vk %s: %w (last error: %v)", method, ctx.Err(), err)
+	case ctx.Err() == nil && retryable(err):
+		return transient{err}
 	}
 	return err
 }
+
+// transient marks a failure that outlived the client's retries but may yet
+// pass (VK down or overloaded, the network): the caller may try again later.
+// It says so even when the cause is a network error that does not.
+type transient struct{ error }
+
+func (transient) Temporary() bool { return true }
+func (t transient) Unwrap() error { return t.error }
 
 func retryable(err error) bool {
 	var ve *Error

@@ -77,9 +77,30 @@ func TestTransientErrorsAreRetried(t *testing.T) {
 	is.Equal(vk.Stats().Requests, 6)  // each retried once
 	is.Equal(len(vk.SentTo(peer)), 1) // and the message arrives once
 
-	vk.FailNext("messages.send", 10, 10)
+	vk.FailNext("messages.send", 10, 6) // the first try and five retries
 	_, err = c.Send(context.Background(), vkapi.Message{Peer: peer, RandomID: 8, Text: "не дойдёт"})
 	is.Equal(vkapi.Code(err), 10) // gives up after the retries, with the last error
+	is.True(temporary(err))       // saying that it may pass: the bus delivers the message again later
+	vk.HTTPFailNext("messages.send", 503, 6)
+	_, err = c.Send(context.Background(), vkapi.Message{Peer: peer, RandomID: 9, Text: "не дойдёт"})
+	is.True(temporary(err)) // so does an HTTP 5xx
+
+	vk.FailNext("messages.send", 917, 1)
+	_, err = c.Send(context.Background(), vkapi.Message{Peer: peer, RandomID: 10, Text: "не дойдёт"})
+	is.True(!temporary(err)) // a permanent error does not
+
+	dead := vkfake.New(t, token, group)
+	url := dead.APIURL()
+	dead.Close()
+	c2, err := vkapi.New(vkapi.Config{Token: token, URL: url, Backoff: time.Millisecond, MaxWait: time.Millisecond, RPS: 1000})
+	is.NoErr(err)
+	_, err = c2.Send(context.Background(), vkapi.Message{Peer: peer, RandomID: 11, Text: "никуда"})
+	is.True(err != nil && temporary(err)) // and a network failure does, though net's own errors say otherwise
+}
+
+func temporary(err error) bool {
+	var t interface{ Temporary() bool }
+	return errors.As(err, &t) && t.Temporary()
 }
 
 func TestCancelStopsRetries(t *testing.T) {

@@ -42,6 +42,20 @@ func IsPermanent(err error) bool {
 	return errors.As(err, &p) && p.Permanent()
 }
 
+// Temporary marks errors that say "not now" rather than "never" (VK is
+// down or overloaded, the network failed): after its bounded retries such a
+// message is not poisoned but handed back to the bus, which delivers it
+// again, for as long as it takes. Its topic waits meanwhile — as every chat
+// waits for VK in an outage — and the chat misses nothing.
+type Temporary interface{ Temporary() bool }
+
+// IsTemporary reports whether err is temporary; a handler that ran out of
+// time is too.
+func IsTemporary(err error) bool {
+	var t Temporary
+	return errors.As(err, &t) && t.Temporary() || errors.Is(err, context.DeadlineExceeded)
+}
+
 // Announcing is the announcer's handler of the events topics.
 type Announcing struct {
 	Announcer Announcer

@@ -65,8 +65,9 @@ func forward(msg *message.Message) ([]*message.Message, error) {
 }
 
 // NewRouter builds the Watermill router of the configured handlers, one per
-// shard, with middleware from the outside in: poison queue, bounded retry
-// (well below the subscribers' ack deadline), panic recovery.
+// shard, with middleware from the outside in: poison queue (for what can
+// never succeed; a temporary failure goes back to the bus instead), bounded
+// retry (well below the subscribers' ack deadline), panic recovery.
 func NewRouter(cfg RouterConfig) (*message.Router, error) {
 	wlog := watermill.NewSlogLoggerWithLevelMapping(cfg.Log.With("component", "router"), map[slog.Level]slog.Level{
 		slog.LevelInfo: slog.LevelDebug,
@@ -76,9 +77,10 @@ func NewRouter(cfg RouterConfig) (*message.Router, error) {
 		return nil, err
 	}
 	poison, err := middleware.PoisonQueueWithFilter(cfg.Poison, PoisonTopic, func(err error) bool {
-		// A stop is not the message's fault: nacked, it is delivered
-		// again after the restart.
-		return !shuttingDown(err)
+		// A stop is not the message's fault, nor is an outage: nacked,
+		// the message is delivered again (after the restart, or after
+		// the subscriber's resend interval).
+		return !shuttingDown(err) && !IsTemporary(err)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bus: poison queue: %w", err)
@@ -124,15 +126,21 @@ func shuttingDown(err error) bool {
 }
 
 // logFailure logs a message that failed after its retries, with its chat's
-// peer_id, just before the poison queue takes it.
+// peer_id: just before the poison queue takes it, or, for a temporary
+// failure, before it goes back to the bus to be tried again.
 func logFailure(log *slog.Logger) message.HandlerMiddleware {
 	return func(h message.HandlerFunc) message.HandlerFunc {
 		return func(msg *message.Message) ([]*message.Message, error) {
 			out, err := h(msg)
-			if err != nil && !shuttingDown(err) {
-				log.Error("message failed; moved to the poison topic", "handler", message.HandlerNameFromCtx(msg.Context()),
-					"peer_id", msg.Metadata.Get(peerKey), "uuid", msg.UUID, "err", err)
+			if err == nil || shuttingDown(err) {
+				return out, err
 			}
+			what := "message failed; moved to the poison topic"
+			if IsTemporary(err) {
+				what = "message failed for now; it will be delivered again"
+			}
+			log.Error(what, "handler", message.HandlerNameFromCtx(msg.Context()),
+				"peer_id", msg.Metadata.Get(peerKey), "uuid", msg.UUID, "err", err)
 			return out, err
 		}
 	}

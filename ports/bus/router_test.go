@@ -3,6 +3,7 @@ package bus
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"testing"
@@ -22,17 +23,27 @@ type permanentErr struct{}
 func (permanentErr) Error() string   { return "vk: you don't have access to this chat" }
 func (permanentErr) Permanent() bool { return true }
 
-// fakeAnnouncer fails each chat's announcements with the error it is given.
+type temporaryErr struct{}
+
+func (temporaryErr) Error() string   { return "vk: HTTP 503" }
+func (temporaryErr) Temporary() bool { return true }
+
+// fakeAnnouncer fails each chat's announcements with the error it is given:
+// always, or for the first failFor[peer] calls.
 type fakeAnnouncer struct {
-	mu    sync.Mutex
-	fail  map[chgk.PeerID]error
-	calls map[chgk.PeerID]int
+	mu      sync.Mutex
+	fail    map[chgk.PeerID]error
+	failFor map[chgk.PeerID]int
+	calls   map[chgk.PeerID]int
 }
 
 func (f *fakeAnnouncer) Announce(_ context.Context, _ string, peer chgk.PeerID, _ chgk.Event) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls[peer]++
+	if n, ok := f.failFor[peer]; ok && f.calls[peer] > n {
+		return nil
+	}
 	return f.fail[peer]
 }
 func (f *fakeAnnouncer) Answer(context.Context, string, chgk.UserID, chgk.PeerID, string) error {
@@ -89,6 +100,48 @@ func TestRouterRetriesPoisonsAndNeverBlocks(t *testing.T) {
 	is.Equal(fa.count(bad), 1)                      // the permanent failure was not retried
 	is.Equal(fa.count(flaky), 5)                    // the transient one was, a bounded number of times
 	is.Equal(fa.count(good), 1)                     // and the healthy chat behind them was announced
+}
+
+// TestTemporaryFailureIsDeliveredLater: VK is down for longer than the
+// bounded retries last. The message is not poisoned: it goes back to the bus
+// and is delivered once VK answers again. (The in-memory bus here does not
+// keep a topic's order; the Postgres one does, and there the chats behind
+// it wait, as every chat waits for VK in an outage.)
+func TestTemporaryFailureIsDeliveredLater(t *testing.T) {
+	is := is.New(t)
+	ps := gochannel.NewGoChannel(gochannel.Config{Persistent: true}, watermill.NopLogger{})
+	log := slog.New(slog.DiscardHandler)
+	outage, good := ct.Chat(4), ct.Chat(8) // one shard
+	const failures = 7                     // more than one delivery's retries
+	fa := &fakeAnnouncer{fail: map[chgk.PeerID]error{outage: temporaryErr{}}, failFor: map[chgk.PeerID]int{outage: failures},
+		calls: map[chgk.PeerID]int{}}
+	r, err := NewRouter(RouterConfig{Announcing: &Announcing{Announcer: fa, Reports: ps, Clock: ct.NewClock(ct.Epoch), Log: log},
+		AnnouncerSub: ps, Poison: ps, Log: log, CloseTimeout: time.Second})
+	is.NoErr(err)
+	poisoned, err := ps.Subscribe(context.Background(), PoisonTopic)
+	is.NoErr(err)
+	go func() { _ = r.Run(context.Background()) }()
+	<-r.Running()
+	defer r.Close()
+
+	for _, p := range []chgk.PeerID{outage, good} {
+		o, err := encodeEvent(p, chgk.RulesShown{Peer: p, Settings: chgk.DefaultSettings()})
+		is.NoErr(err)
+		is.NoErr(publishOut(ps, p, []outbound{o}))
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for (fa.count(outage) <= failures || fa.count(good) == 0) && time.Now().Before(deadline) {
+		select {
+		case m := <-poisoned:
+			t.Fatalf("chat %s was poisoned", m.Metadata.Get(peerKey))
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	is.Equal(fa.count(outage), failures+1) // tried until VK answered, then delivered
+	is.Equal(fa.count(good), 1)            // and the other chat got its message
+	is.True(IsTemporary(fmt.Errorf("announce: %w", temporaryErr{})))
+	is.True(IsTemporary(context.DeadlineExceeded)) // a handler out of time is tried again too
+	is.True(!IsTemporary(errors.New("vk: HTTP 502")))
 }
 
 func TestShutdownIsNotPoison(t *testing.T) {
