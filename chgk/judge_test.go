@@ -113,6 +113,12 @@ func TestAccepts(t *testing.T) {
 		{"number in words is exact", chgk.Question{Answer: "Пятнадцать"}, "пять", false},
 		{"two numbers are not one", chgk.Question{Answer: "55"}, "пять пять", false},
 		{"roman and words agree", chgk.Question{Answer: "Людовик XIV"}, "Людовик четырнадцать", true},
+		{"roman read as ordinal", chgk.Question{Answer: "Людовик XIV"}, "Людовик Четырнадцатый", true},
+		{"feminine ordinal", chgk.Question{Answer: "Екатерина II"}, "Екатерина Вторая", true},
+		{"soft ordinal", chgk.Question{Answer: "Александр III"}, "Александр Третий", true},
+		{"wrong ordinal", chgk.Question{Answer: "Николай II"}, "Николай Третий", false},
+		{"compound ordinal", chgk.Question{Answer: "21 век"}, "двадцать первый век", true},
+		{"ordinal year", chgk.Question{Answer: "2021"}, "две тысячи двадцать первый", true},
 
 		// Several candidates.
 		{"or", chgk.Question{Answer: "Гоголь"}, "Гоголь или Пушкин", false},
@@ -160,6 +166,11 @@ func TestNormalize(t *testing.T) {
 		{"одна тысяча", "1000"},
 		{"Тысяча и одна ночь", "1000 и 1 ночь"},
 		{"cтo", "100"},
+		{"первый второй", "1 2"},
+		{"двадцать первый век", "21 век"},
+		{"сороковой", "40"},
+		{"Четвёртая власть", "4 власть"},
+		{"тысячный раз", "1000 раз"},
 		{"", ""},
 		{"...", ""},
 	}

@@ -2,10 +2,12 @@ package chgk
 
 import "strconv"
 
-// Russian cardinal numbers written in words are read as digits by the
-// judge, so «четырнадцать» answers "14" and «семь самураев» answers
-// "7 самураев" (rule 1 of [Question.Accepts]). Only the nominative forms
-// are read — what a player writes as an answer — up to the millions.
+// Russian numbers written in words are read as digits by the judge, so
+// «четырнадцать» answers "14", «семь самураев» answers "7 самураев", and
+// «Екатерина Вторая» answers "Екатерина II" (rule 1 of [Question.Accepts]).
+// Cardinals and ordinals are read in the nominative — what a player writes
+// as an answer — up to the millions; an ordinal ends its number
+// («двадцать первый» is 21).
 
 // numberKind is the place a number word takes in a written number.
 type numberKind uint8
@@ -20,29 +22,81 @@ const (
 )
 
 type numberWord struct {
-	kind  numberKind
-	value int
+	kind    numberKind
+	value   int
+	ordinal bool // «первый», «сотая»: the last word of its number
 }
 
 var numberWords = map[string]numberWord{
-	"ноль": {numZero, 0}, "нуль": {numZero, 0},
-	"один": {numUnit, 1}, "одна": {numUnit, 1}, "одно": {numUnit, 1},
-	"два": {numUnit, 2}, "две": {numUnit, 2}, "три": {numUnit, 3}, "четыре": {numUnit, 4},
-	"пять": {numUnit, 5}, "шесть": {numUnit, 6}, "семь": {numUnit, 7}, "восемь": {numUnit, 8},
-	"девять": {numUnit, 9},
-	"десять": {numTeen, 10}, "одиннадцать": {numTeen, 11}, "двенадцать": {numTeen, 12},
-	"тринадцать": {numTeen, 13}, "четырнадцать": {numTeen, 14}, "пятнадцать": {numTeen, 15},
-	"шестнадцать": {numTeen, 16}, "семнадцать": {numTeen, 17}, "восемнадцать": {numTeen, 18},
-	"девятнадцать": {numTeen, 19},
-	"двадцать":     {numTen, 20}, "тридцать": {numTen, 30}, "сорок": {numTen, 40},
-	"пятьдесят": {numTen, 50}, "шестьдесят": {numTen, 60}, "семьдесят": {numTen, 70},
-	"восемьдесят": {numTen, 80}, "девяносто": {numTen, 90},
-	"сто": {numHundred, 100}, "двести": {numHundred, 200}, "триста": {numHundred, 300},
-	"четыреста": {numHundred, 400}, "пятьсот": {numHundred, 500}, "шестьсот": {numHundred, 600},
-	"семьсот": {numHundred, 700}, "восемьсот": {numHundred, 800}, "девятьсот": {numHundred, 900},
-	"тысяча": {numMultiple, 1000}, "тысячи": {numMultiple, 1000}, "тысяч": {numMultiple, 1000},
-	"миллион": {numMultiple, 1_000_000}, "миллиона": {numMultiple, 1_000_000},
-	"миллионов": {numMultiple, 1_000_000},
+	"ноль": {numZero, 0, false}, "нуль": {numZero, 0, false},
+	"тысяча": {numMultiple, 1000, false}, "тысячи": {numMultiple, 1000, false}, "тысяч": {numMultiple, 1000, false},
+	"миллион": {numMultiple, 1_000_000, false}, "миллиона": {numMultiple, 1_000_000, false},
+	"миллионов": {numMultiple, 1_000_000, false},
+}
+
+// Every number word but the few above, by value: the cardinal forms, then
+// the ordinal's stem and the endings it takes in the nominative (masculine,
+// feminine, neuter).
+var (
+	hardEndings = []string{"ый", "ая", "ое"}
+	softEndings = []string{"ий", "ья", "ье"}
+	oiEndings   = []string{"ой", "ая", "ое"}
+)
+
+func init() {
+	for _, n := range []struct {
+		kind     numberKind
+		value    int
+		cardinal []string
+		stem     string
+		endings  []string
+	}{
+		{numUnit, 1, []string{"один", "одна", "одно"}, "перв", hardEndings},
+		{numUnit, 2, []string{"два", "две"}, "втор", oiEndings},
+		{numUnit, 3, []string{"три"}, "трет", softEndings},
+		{numUnit, 4, []string{"четыре"}, "четверт", hardEndings},
+		{numUnit, 5, []string{"пять"}, "пят", hardEndings},
+		{numUnit, 6, []string{"шесть"}, "шест", oiEndings},
+		{numUnit, 7, []string{"семь"}, "седьм", oiEndings},
+		{numUnit, 8, []string{"восемь"}, "восьм", oiEndings},
+		{numUnit, 9, []string{"девять"}, "девят", hardEndings},
+		{numTeen, 10, []string{"десять"}, "десят", hardEndings},
+		{numTeen, 11, []string{"одиннадцать"}, "одиннадцат", hardEndings},
+		{numTeen, 12, []string{"двенадцать"}, "двенадцат", hardEndings},
+		{numTeen, 13, []string{"тринадцать"}, "тринадцат", hardEndings},
+		{numTeen, 14, []string{"четырнадцать"}, "четырнадцат", hardEndings},
+		{numTeen, 15, []string{"пятнадцать"}, "пятнадцат", hardEndings},
+		{numTeen, 16, []string{"шестнадцать"}, "шестнадцат", hardEndings},
+		{numTeen, 17, []string{"семнадцать"}, "семнадцат", hardEndings},
+		{numTeen, 18, []string{"восемнадцать"}, "восемнадцат", hardEndings},
+		{numTeen, 19, []string{"девятнадцать"}, "девятнадцат", hardEndings},
+		{numTen, 20, []string{"двадцать"}, "двадцат", hardEndings},
+		{numTen, 30, []string{"тридцать"}, "тридцат", hardEndings},
+		{numTen, 40, []string{"сорок"}, "сороков", oiEndings},
+		{numTen, 50, []string{"пятьдесят"}, "пятидесят", hardEndings},
+		{numTen, 60, []string{"шестьдесят"}, "шестидесят", hardEndings},
+		{numTen, 70, []string{"семьдесят"}, "семидесят", hardEndings},
+		{numTen, 80, []string{"восемьдесят"}, "восьмидесят", hardEndings},
+		{numTen, 90, []string{"девяносто"}, "девяност", hardEndings},
+		{numHundred, 100, []string{"сто"}, "сот", hardEndings},
+		{numHundred, 200, []string{"двести"}, "двухсот", hardEndings},
+		{numHundred, 300, []string{"триста"}, "трехсот", hardEndings},
+		{numHundred, 400, []string{"четыреста"}, "четырехсот", hardEndings},
+		{numHundred, 500, []string{"пятьсот"}, "пятисот", hardEndings},
+		{numHundred, 600, []string{"шестьсот"}, "шестисот", hardEndings},
+		{numHundred, 700, []string{"семьсот"}, "семисот", hardEndings},
+		{numHundred, 800, []string{"восемьсот"}, "восьмисот", hardEndings},
+		{numHundred, 900, []string{"девятьсот"}, "девятисот", hardEndings},
+		{numMultiple, 1000, nil, "тысячн", hardEndings},
+		{numMultiple, 1_000_000, nil, "миллионн", hardEndings},
+	} {
+		for _, c := range n.cardinal {
+			numberWords[c] = numberWord{n.kind, n.value, false}
+		}
+		for _, e := range n.endings {
+			numberWords[n.stem+e] = numberWord{n.kind, n.value, true}
+		}
+	}
 }
 
 // writtenNumber accumulates the words of one number, in the order Russian
@@ -51,7 +105,7 @@ var numberWords = map[string]numberWord{
 type writtenNumber struct {
 	total, group        int
 	words               int
-	zero                bool
+	zero, ended         bool // ноль, or an ordinal: nothing may follow
 	hundreds, tens, one bool // the places of group already taken
 	multiple            int  // the last multiple used; 0 before any
 }
@@ -59,7 +113,7 @@ type writtenNumber struct {
 // add takes w into the number, or reports false if w cannot continue it
 // ("пять пять" is two numbers).
 func (n *writtenNumber) add(w numberWord) bool {
-	if n.zero {
+	if n.zero || n.ended {
 		return false
 	}
 	switch w.kind {
@@ -97,10 +151,12 @@ func (n *writtenNumber) add(w numberWord) bool {
 		n.group, n.multiple = 0, w.value
 		n.hundreds, n.tens, n.one = false, false, false
 		n.words++
+		n.ended = w.ordinal
 		return true
 	}
 	n.group += w.value
 	n.words++
+	n.ended = w.ordinal
 	return true
 }
 
