@@ -395,7 +395,7 @@ func (s *Store) ChatStats(ctx context.Context, limit int) ([]chgk.ChatStats, err
 
 // EnsureAdmin creates the first admin if there is none; created says
 // whether it did.
-func (s *Store) EnsureAdmin(ctx context.Context, email, passwordHash string) (created bool, err error) {
+func (s *Store) EnsureAdmin(ctx context.Context, email string, hash func() (string, error)) (created bool, err error) {
 	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.ExecContext(ctx, `LOCK TABLE admins IN EXCLUSIVE MODE`); err != nil {
 			return translate(err)
@@ -403,6 +403,10 @@ func (s *Store) EnsureAdmin(ctx context.Context, email, passwordHash string) (cr
 		n, err := tx.NewSelect().Table("admins").Count(ctx)
 		if err != nil || n > 0 {
 			return translate(err)
+		}
+		passwordHash, err := hash()
+		if err != nil {
+			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO admins (email, password_hash) VALUES (?, ?)`, email, passwordHash)
 		created = err == nil

@@ -192,6 +192,25 @@ func TestLoginLogoutAndLimits(t *testing.T) {
 	is.Equal(e.api.Get("/packs", "Authorization: Bearer "+tok.Token).Code, http.StatusUnauthorized) // tokens expire
 }
 
+func TestFirstAdminOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t) // created ADMIN_EMAIL's admin
+	is := is.New(t)
+	hashed := false
+	created, err := e.store.EnsureAdmin(context.Background(), "second@example.org", func() (string, error) {
+		hashed = true
+		return admin.HashPassword("another password")
+	})
+	is.NoErr(err)
+	is.True(!created) // there is an admin already: nobody is created
+	is.True(!hashed)  // and no start pays for bcrypt in vain
+	_, err = admin.EnsureFirstAdmin(context.Background(), e.store, "x@example.org", "short")
+	is.True(err != nil) // a short ADMIN_PASSWORD is refused by name
+	is.True(strings.Contains(err.Error(), "ADMIN_PASSWORD"))
+	is.Equal(e.api.Post("/auth/login", map[string]string{"email": "second@example.org", "password": "another password"}).Code,
+		http.StatusUnauthorized) // the second account does not exist
+}
+
 // TestLoginLimitsHoldAcrossReplicas runs two admin servers over one
 // database, as `--scale admin=2` would: failures counted by one close the
 // login on the other, per address as well as per account, and old

@@ -43,7 +43,9 @@ type Store interface {
 
 // Accounts keeps administrators and their tokens.
 type Accounts interface {
-	EnsureAdmin(ctx context.Context, email, passwordHash string) (bool, error)
+	// EnsureAdmin creates an admin with the password hash that hash
+	// returns if there is no admin at all; hash is called only then.
+	EnsureAdmin(ctx context.Context, email string, hash func() (string, error)) (bool, error)
 	AdminByEmail(ctx context.Context, email string) (int64, string, error)
 	SaveToken(ctx context.Context, hash []byte, adminID int64, expires time.Time) error
 	TokenAdmin(ctx context.Context, hash []byte, now time.Time) (int64, error)

@@ -42,11 +42,9 @@ func EnsureFirstAdmin(ctx context.Context, a Accounts, email, password string) (
 	if len(password) < 8 {
 		return false, errors.New("ADMIN_PASSWORD must be at least 8 characters")
 	}
-	h, err := HashPassword(password)
-	if err != nil {
-		return false, err
-	}
-	return a.EnsureAdmin(ctx, strings.TrimSpace(email), h)
+	// Hashed only when there is no admin yet: bcrypt costs every start
+	// a third of a second otherwise.
+	return a.EnsureAdmin(ctx, strings.TrimSpace(email), func() (string, error) { return HashPassword(password) })
 }
 
 type loginInput struct {
