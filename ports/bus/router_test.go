@@ -61,17 +61,14 @@ func (f *fakeAnnouncer) count(p chgk.PeerID) int {
 	return f.calls[p]
 }
 
-// TestRouterRetriesPoisonsAndNeverBlocks runs the announcer's handlers on an
-// in-memory bus: a permanent failure goes to the poison topic at once, a
-// transient one after the bounded retries, and neither stops another chat
-// of the same topic.
-func TestRouterRetriesPoisonsAndNeverBlocks(t *testing.T) {
+// announceOnce runs the announcer's handlers over fa on an in-memory bus
+// until the test ends, publishes one announcement for each of peers, and
+// returns the poison topic's messages.
+func announceOnce(t *testing.T, fa *fakeAnnouncer, peers ...chgk.PeerID) <-chan *message.Message {
+	t.Helper()
 	is := is.New(t)
 	ps := gochannel.NewGoChannel(gochannel.Config{Persistent: true}, watermill.NopLogger{})
 	log := slog.New(slog.DiscardHandler)
-	bad, flaky, good := ct.Chat(4), ct.Chat(8), ct.Chat(12) // one shard
-	is.Equal(EventsTopic(bad), EventsTopic(good))
-	fa := &fakeAnnouncer{fail: map[chgk.PeerID]error{bad: permanentErr{}, flaky: errors.New("vk: HTTP 502")}, calls: map[chgk.PeerID]int{}}
 	r, err := NewRouter(RouterConfig{Announcing: &Announcing{Announcer: fa, Reports: ps, Clock: ct.NewClock(ct.Epoch), Log: log},
 		AnnouncerSub: ps, Poison: ps, Log: log, CloseTimeout: time.Second})
 	is.NoErr(err)
@@ -79,13 +76,25 @@ func TestRouterRetriesPoisonsAndNeverBlocks(t *testing.T) {
 	is.NoErr(err)
 	go func() { _ = r.Run(context.Background()) }()
 	<-r.Running()
-	defer r.Close()
-
-	for _, p := range []chgk.PeerID{bad, flaky, good} {
+	t.Cleanup(func() { _ = r.Close() })
+	for _, p := range peers {
 		o, err := encodeEvent(p, chgk.RulesShown{Peer: p, Settings: chgk.DefaultSettings()})
 		is.NoErr(err)
 		is.NoErr(publishOut(ps, p, []outbound{o}))
 	}
+	return poisoned
+}
+
+// TestRouterRetriesPoisonsAndNeverBlocks runs the announcer's handlers on an
+// in-memory bus: a permanent failure goes to the poison topic at once, a
+// transient one after the bounded retries, and neither stops another chat
+// of the same topic.
+func TestRouterRetriesPoisonsAndNeverBlocks(t *testing.T) {
+	is := is.New(t)
+	bad, flaky, good := ct.Chat(4), ct.Chat(8), ct.Chat(12) // one shard
+	is.Equal(EventsTopic(bad), EventsTopic(good))
+	fa := &fakeAnnouncer{fail: map[chgk.PeerID]error{bad: permanentErr{}, flaky: errors.New("vk: HTTP 502")}, calls: map[chgk.PeerID]int{}}
+	poisoned := announceOnce(t, fa, bad, flaky, good)
 	got := map[string]bool{}
 	for range 2 {
 		select {
@@ -109,26 +118,11 @@ func TestRouterRetriesPoisonsAndNeverBlocks(t *testing.T) {
 // it wait, as every chat waits for VK in an outage.)
 func TestTemporaryFailureIsDeliveredLater(t *testing.T) {
 	is := is.New(t)
-	ps := gochannel.NewGoChannel(gochannel.Config{Persistent: true}, watermill.NopLogger{})
-	log := slog.New(slog.DiscardHandler)
 	outage, good := ct.Chat(4), ct.Chat(8) // one shard
 	const failures = 7                     // more than one delivery's retries
 	fa := &fakeAnnouncer{fail: map[chgk.PeerID]error{outage: temporaryErr{}}, failFor: map[chgk.PeerID]int{outage: failures},
 		calls: map[chgk.PeerID]int{}}
-	r, err := NewRouter(RouterConfig{Announcing: &Announcing{Announcer: fa, Reports: ps, Clock: ct.NewClock(ct.Epoch), Log: log},
-		AnnouncerSub: ps, Poison: ps, Log: log, CloseTimeout: time.Second})
-	is.NoErr(err)
-	poisoned, err := ps.Subscribe(context.Background(), PoisonTopic)
-	is.NoErr(err)
-	go func() { _ = r.Run(context.Background()) }()
-	<-r.Running()
-	defer r.Close()
-
-	for _, p := range []chgk.PeerID{outage, good} {
-		o, err := encodeEvent(p, chgk.RulesShown{Peer: p, Settings: chgk.DefaultSettings()})
-		is.NoErr(err)
-		is.NoErr(publishOut(ps, p, []outbound{o}))
-	}
+	poisoned := announceOnce(t, fa, outage, good)
 	deadline := time.Now().Add(20 * time.Second)
 	for (fa.count(outage) <= failures || fa.count(good) == 0) && time.Now().Before(deadline) {
 		select {
