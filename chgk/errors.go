@@ -44,10 +44,11 @@ var (
 // SettingError says which setting was refused and what it accepts. It
 // matches ErrBadSetting with errors.Is.
 type SettingError struct {
-	Name     SettingName // the setting, e.g. SettingRounds
-	Value    string      // what was asked for, as given
-	Min, Max float64     // the accepted range, in the setting's unit
-	Unit     string      // "" for counts, "s" for seconds
+	Name  SettingName `json:"name"`  // the setting, e.g. SettingRounds
+	Value string      `json:"value"` // what was asked for, as given
+	Min   float64     `json:"min"`   // the accepted range, in the setting's unit
+	Max   float64     `json:"max"`   // the accepted range, in the setting's unit
+	Unit  string      `json:"unit"`  // "" for counts, "s" for seconds
 }
 
 func (e *SettingError) Error() string {

@@ -5,6 +5,11 @@ import "time"
 // Event is something the chat must be told. Events carry every name, number
 // and text a renderer needs, so rendering needs no lookups. The set is
 // closed: only the types of this package implement it.
+//
+// Events are deliberately a wire format: the bus keeps them in its outbox,
+// where they outlive a deploy, so they and the values they carry (Player,
+// Question, Status, Results, Round, Settings, SettingError, Timer) have
+// explicit JSON names. Never rename a tag; a Go field may be renamed freely.
 type Event interface{ event() }
 
 // Timer describes the clock of a waiting phase that an event opens. The
@@ -12,133 +17,133 @@ type Event interface{ event() }
 // delivered (see Delivered); a renderer shows Duration. Events hold it as a
 // named field, not embedded: its Round would clash with theirs on the wire.
 type Timer struct {
-	Phase    Phase
-	Round    int
-	Duration time.Duration
-	Deadline time.Time
+	Phase    Phase         `json:"phase"`
+	Round    int           `json:"round"`
+	Duration time.Duration `json:"duration"`
+	Deadline time.Time     `json:"deadline"`
 }
 
 // LobbyOpened: a game was started and registration is open.
 type LobbyOpened struct {
-	Peer      PeerID
-	StartedBy Player
-	Rounds    int   // rounds the game will have
-	Timer     Timer // the clock the event starts
+	Peer      PeerID `json:"peer"`
+	StartedBy Player `json:"startedBy"`
+	Rounds    int    `json:"rounds"` // rounds the game will have
+	Timer     Timer  `json:"timer"`  // the clock the event starts
 }
 
 // PlayerJoined: a member joined the game.
 type PlayerJoined struct {
-	Peer    PeerID
-	Player  Player
-	Players []Player // everyone, the new player last
-	Phase   Phase    // the phase they joined in
+	Peer    PeerID   `json:"peer"`
+	Player  Player   `json:"player"`
+	Players []Player `json:"players"` // everyone, the new player last
+	Phase   Phase    `json:"phase"`   // the phase they joined in
 }
 
 // GameStarted: registration closed and the captain was drawn.
 type GameStarted struct {
-	Peer    PeerID
-	Captain Player
-	Players []Player
-	Rounds  int
+	Peer    PeerID   `json:"peer"`
+	Captain Player   `json:"captain"`
+	Players []Player `json:"players"`
+	Rounds  int      `json:"rounds"`
 }
 
 // RoundStarted: a question is read and the discussion begins.
 type RoundStarted struct {
-	Peer     PeerID
-	Round    int // 1-based
-	Of       int // rounds in the game
-	Question Question
-	Captain  Player
-	Team     int
-	Bot      int
-	Timer    Timer // the clock the event starts
+	Peer     PeerID   `json:"peer"`
+	Round    int      `json:"round"` // 1-based
+	Of       int      `json:"of"`    // rounds in the game
+	Question Question `json:"question"`
+	Captain  Player   `json:"captain"`
+	Team     int      `json:"team"`
+	Bot      int      `json:"bot"`
+	Timer    Timer    `json:"timer"` // the clock the event starts
 }
 
 // AnswererAsked: the discussion ended; the captain must choose who answers.
 type AnswererAsked struct {
-	Peer    PeerID
-	Round   int
-	Of      int
-	Captain Player
-	Players []Player // the choices
-	Early   bool     // the captain ended the discussion early
-	Timer   Timer    // the clock the event starts
+	Peer    PeerID   `json:"peer"`
+	Round   int      `json:"round"`
+	Of      int      `json:"of"`
+	Captain Player   `json:"captain"`
+	Players []Player `json:"players"` // the choices
+	Early   bool     `json:"early"`   // the captain ended the discussion early
+	Timer   Timer    `json:"timer"`   // the clock the event starts
 }
 
 // AnswererChosen: the answerer is known and has Timer.Duration to answer.
 type AnswererChosen struct {
-	Peer      PeerID
-	Round     int
-	Answerer  Player
-	ByDefault bool // the captain did not choose in time and answers
+	Peer      PeerID `json:"peer"`
+	Round     int    `json:"round"`
+	Answerer  Player `json:"answerer"`
+	ByDefault bool   `json:"byDefault"` // the captain did not choose in time and answers
 	// Solo: the game has one player, who answers as the discussion ends;
 	// no choice was asked. Early tells how the discussion ended then.
-	Solo  bool
-	Early bool
-	Timer Timer // the clock the event starts
+	Solo  bool  `json:"solo"`
+	Early bool  `json:"early"`
+	Timer Timer `json:"timer"` // the clock the event starts
 }
 
 // RoundJudged: the answer was judged and the point awarded.
 type RoundJudged struct {
-	Peer     PeerID
-	Round    int
-	Of       int
-	Answerer Player
-	Given    string // the answer as written; empty when time ran out
-	Verdict  Verdict
-	Question Question // with the right answer, alternatives and comment
-	Team     int      // score after this round
-	Bot      int
-	Last     bool  // no round follows; GameEnded comes next
-	Timer    Timer // the pause before the next round; zero when Last
+	Peer     PeerID   `json:"peer"`
+	Round    int      `json:"round"`
+	Of       int      `json:"of"`
+	Answerer Player   `json:"answerer"`
+	Given    string   `json:"given"` // the answer as written; empty when time ran out
+	Verdict  Verdict  `json:"verdict"`
+	Question Question `json:"question"` // with the right answer, alternatives and comment
+	Team     int      `json:"team"`     // score after this round
+	Bot      int      `json:"bot"`
+	Last     bool     `json:"last"`  // no round follows; GameEnded comes next
+	Timer    Timer    `json:"timer"` // the pause before the next round; zero when Last
 }
 
 // GameEnded: the game finished after its last round, or was stopped.
 type GameEnded struct {
-	Peer    PeerID
-	Results Results
+	Peer    PeerID  `json:"peer"`
+	Results Results `json:"results"`
 }
 
 // GameResumed: a deadline fired long after it was due (the bot was down);
 // the chat is told the game goes on.
 type GameResumed struct {
-	Peer  PeerID
-	Phase Phase
-	Round int
-	Late  time.Duration
+	Peer  PeerID        `json:"peer"`
+	Phase Phase         `json:"phase"`
+	Round int           `json:"round"`
+	Late  time.Duration `json:"late"`
 }
 
 // StatusShown answers Info: the running game, or else the last game's
 // results, or neither (a hint to start one).
 type StatusShown struct {
-	Peer   PeerID
-	Status *Status  // the running game, if any
-	Last   *Results // the last ended game, when none runs
+	Peer   PeerID   `json:"peer"`
+	Status *Status  `json:"status"` // the running game, if any
+	Last   *Results `json:"last"`   // the last ended game, when none runs
 }
 
 // RulesShown answers Rules with the settings a new game would use.
 type RulesShown struct {
-	Peer     PeerID
-	Settings Settings
+	Peer     PeerID   `json:"peer"`
+	Settings Settings `json:"settings"`
 }
 
 // SettingsShown answers ChangeSettings: the chat's settings after the change.
 type SettingsShown struct {
-	Peer     PeerID
-	By       Player
-	Settings Settings
-	Changed  SettingName // empty when only shown
+	Peer     PeerID      `json:"peer"`
+	By       Player      `json:"by"`
+	Settings Settings    `json:"settings"`
+	Changed  SettingName `json:"changed"` // empty when only shown
 }
 
 // Rejected: a member's command was refused by the rules. Status is set when
 // the refusal is a start during a running game, so the chat sees that game;
 // Setting is set for a bad setting.
 type Rejected struct {
-	Peer    PeerID
-	By      Player
-	Reason  RuleError
-	Status  *Status
-	Setting *SettingError
+	Peer    PeerID        `json:"peer"`
+	By      Player        `json:"by"`
+	Reason  RuleError     `json:"reason"`
+	Status  *Status       `json:"status"`
+	Setting *SettingError `json:"setting"`
 }
 
 func (LobbyOpened) event()    {}

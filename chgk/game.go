@@ -21,8 +21,8 @@ type UserID int64
 
 // Player is a chat member taking part in a game.
 type Player struct {
-	ID   UserID
-	Name string // as shown in mentions, e.g. "Анна"
+	ID   UserID `json:"id"`
+	Name string `json:"name"` // as shown in mentions, e.g. "Анна"
 }
 
 // Phase is where a game is. Every phase but the two ended ones waits for
@@ -62,14 +62,14 @@ const (
 
 // Round is one question of a game and what became of it.
 type Round struct {
-	Number    int
-	Question  Question
-	Answerer  Player // zero until chosen
-	ByDefault bool   // the captain answers because the choice timed out
-	Given     string // the answer as written
-	Verdict   Verdict
-	StartedAt time.Time
-	JudgedAt  time.Time
+	Number    int       `json:"number"`
+	Question  Question  `json:"question"`
+	Answerer  Player    `json:"answerer"`  // zero until chosen
+	ByDefault bool      `json:"byDefault"` // the captain answers because the choice timed out
+	Given     string    `json:"given"`     // the answer as written
+	Verdict   Verdict   `json:"verdict"`
+	StartedAt time.Time `json:"startedAt"`
+	JudgedAt  time.Time `json:"judgedAt"`
 }
 
 // State is everything a game is, in plain exported fields, for stores to
@@ -507,17 +507,18 @@ func (g *Game) player(id UserID) (Player, bool) {
 
 // Status is a running game as /info shows it.
 type Status struct {
-	GameID    int64
-	Phase     Phase
-	Round     int // current round; zero in the lobby
-	Of        int // rounds in the game
-	Team, Bot int
-	Captain   Player // zero in the lobby
-	Answerer  Player // set in the answer phase
-	Players   []Player
-	StartedBy Player
-	StartedAt time.Time
-	Left      time.Duration // time left in the phase
+	GameID    int64         `json:"gameId"`
+	Phase     Phase         `json:"phase"`
+	Round     int           `json:"round"` // current round; zero in the lobby
+	Of        int           `json:"of"`    // rounds in the game
+	Team      int           `json:"team"`
+	Bot       int           `json:"bot"`
+	Captain   Player        `json:"captain"`  // zero in the lobby
+	Answerer  Player        `json:"answerer"` // set in the answer phase
+	Players   []Player      `json:"players"`
+	StartedBy Player        `json:"startedBy"`
+	StartedAt time.Time     `json:"startedAt"`
+	Left      time.Duration `json:"left"` // time left in the phase
 }
 
 // Status describes the game at time now.
@@ -556,19 +557,20 @@ const (
 // Results are an ended (or running) game's summary: score, winner and every
 // judged round.
 type Results struct {
-	GameID    int64
-	Peer      PeerID
-	Outcome   Outcome
-	Stopped   bool
-	StoppedBy Player
-	Team, Bot int
-	Captain   Player
-	Players   []Player
-	Rounds    []Round // judged rounds only
-	Planned   int     // rounds the game was to have
-	StartedAt time.Time
-	EndedAt   time.Time
-	Duration  time.Duration
+	GameID    int64         `json:"gameId"`
+	Peer      PeerID        `json:"peer"`
+	Outcome   Outcome       `json:"outcome"`
+	Stopped   bool          `json:"stopped"`
+	StoppedBy Player        `json:"stoppedBy"`
+	Team      int           `json:"team"`
+	Bot       int           `json:"bot"`
+	Captain   Player        `json:"captain"`
+	Players   []Player      `json:"players"`
+	Rounds    []Round       `json:"rounds"`  // judged rounds only
+	Planned   int           `json:"planned"` // rounds the game was to have
+	StartedAt time.Time     `json:"startedAt"`
+	EndedAt   time.Time     `json:"endedAt"`
+	Duration  time.Duration `json:"duration"`
 }
 
 // Results summarises the game so far.

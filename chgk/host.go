@@ -49,6 +49,16 @@ type ChatStore interface {
 	SaveSettings(ctx context.Context, peer PeerID, s Settings) error
 }
 
+// Stores are the stores a Host decides with. A caller that owns a
+// transaction (the bus's unit of work: an inbox entry, the game and the
+// outbox committed together) passes stores bound to it, with Host.With, so
+// every read and write of one Handle is visibly part of that transaction.
+type Stores struct {
+	Games     GameStore
+	Questions QuestionSource
+	Chats     ChatStore
+}
+
 // Host runs the games of many chats: it is the use-case layer between the
 // ports (a chat, a bus, an admin API) and the stores. All fields but Grace
 // are required. A Host is safe for concurrent use if its stores are.
@@ -64,6 +74,15 @@ type Host struct {
 	// that its message reached the chat (see Delivered). Zero: clocks
 	// start when the phase does, for callers that never report delivery.
 	Grace time.Duration
+}
+
+// With returns a copy of h that decides with s instead of h's own stores:
+// how a unit of work makes Handle run inside its transaction. The copy is
+// cheap; make one per unit.
+func (h *Host) With(s Stores) *Host {
+	c := *h
+	c.Games, c.Questions, c.Chats = s.Games, s.Questions, s.Chats
+	return &c
 }
 
 // Handle applies cmd to the chat's game in one store transaction and returns

@@ -11,12 +11,12 @@ import (
 // A chat has its own (or the operator's defaults); a game copies them when it
 // starts, so a change applies to the next game, never to a running one.
 type Settings struct {
-	Rounds     int           // rounds per game
-	Lobby      time.Duration // registration before the first round
-	Discussion time.Duration // discussion of a question
-	Choice     time.Duration // the captain's choice of the answerer
-	Answer     time.Duration // the answerer's time to write the answer
-	Pause      time.Duration // pause after a verdict, before the next round
+	Rounds     int           `json:"rounds"`     // rounds per game
+	Lobby      time.Duration `json:"lobby"`      // registration before the first round
+	Discussion time.Duration `json:"discussion"` // discussion of a question
+	Choice     time.Duration `json:"choice"`     // the captain's choice of the answerer
+	Answer     time.Duration `json:"answer"`     // the answerer's time to write the answer
+	Pause      time.Duration `json:"pause"`      // pause after a verdict, before the next round
 }
 
 // DefaultSettings are the SPEC defaults: 6 rounds, 30 s lobby, 60 s

@@ -13,13 +13,8 @@ import (
 	"github.com/vkchgk/chgkbot/chgk"
 )
 
-// Stores are the implementations a contract run checks. One value may
-// implement all three.
-type Stores struct {
-	Games     chgk.GameStore
-	Questions chgk.QuestionSource
-	Chats     chgk.ChatStore
-}
+// Stores are the implementations a contract run checks (chgk.Stores).
+type Stores = chgk.Stores
 
 // NewStores makes fresh, empty stores holding exactly the given questions
 // (with their ids) for one subtest. It is called once per subtest, which may
