@@ -50,15 +50,19 @@ func TestStoreContract(t *testing.T) {
 	ct.StoreContract(t, func(t *testing.T, qs []chgk.Question) ct.Stores {
 		db := pgtest.New(t)
 		replaceQuestions(t, db, qs)
-		s := postgres.NewStore(db, nil)
-		return ct.Stores{Games: s, Questions: s, Chats: s}
+		return stores(db)
 	})
 }
 
-func newHost(t *testing.T, db *bun.DB, s chgk.Settings) (*chgk.Host, *postgres.Store, *ct.Clock) {
-	store := postgres.NewStore(db, nil)
+// stores are the Postgres stores of chgk's interfaces over db.
+func stores(db *bun.DB) chgk.Stores {
+	return chgk.Stores{Games: postgres.NewGames(db), Questions: postgres.NewQuestions(db), Chats: postgres.NewChats(db)}
+}
+
+func newHost(t *testing.T, db *bun.DB, s chgk.Settings) (*chgk.Host, *postgres.Games, *ct.Clock) {
 	clock := ct.NewClock(ct.Epoch)
-	return &chgk.Host{Games: store, Questions: store, Chats: store, Clock: clock, Rand: ct.NewRand(), Defaults: s}, store, clock
+	h := (&chgk.Host{Clock: clock, Rand: ct.NewRand(), Defaults: s}).With(stores(db))
+	return h, h.Games.(*postgres.Games), clock
 }
 
 func TestTwoStartsAtOnceMakeOneGame(t *testing.T) {
@@ -181,7 +185,7 @@ func TestDeletedQuestionStaysInResults(t *testing.T) {
 	byID, err := store.Game(ctx, last.ID())
 	is.NoErr(err)
 	is.Equal(byID.Results(), again.Results())
-	drawn, err := store.Draw(ctx, ct.Chat(4), 1000)
+	drawn, err := postgres.NewQuestions(db).Draw(ctx, ct.Chat(4), 1000)
 	is.NoErr(err)
 	for _, d := range drawn {
 		is.True(d.ID != q.ID) // but it is never dealt again
@@ -194,8 +198,7 @@ func TestSeedQuestionsArePlayable(t *testing.T) {
 	t.Parallel()
 	is := is.New(t)
 	db := pgtest.New(t)
-	store := postgres.NewStore(db, nil)
-	qs, err := store.Draw(context.Background(), ct.Chat(1), 1000)
+	qs, err := postgres.NewQuestions(db).Draw(context.Background(), ct.Chat(1), 1000)
 	is.NoErr(err)
 	is.True(len(qs) >= 60) // a new install can play at once
 	packs := map[string]int{}
@@ -232,17 +235,17 @@ func TestStoreErrorsAreTranslated(t *testing.T) {
 	t.Parallel()
 	is := is.New(t)
 	db := pgtest.New(t)
-	store := postgres.NewStore(db, nil)
+	store := stores(db)
 	ctx := context.Background()
-	_, err := store.LastEnded(ctx, ct.Chat(1))
+	_, err := store.Games.LastEnded(ctx, ct.Chat(1))
 	is.True(errors.Is(err, chgk.ErrNotFound)) // no rows → ErrNotFound
-	_, err = store.Settings(ctx, ct.Chat(1))
+	_, err = store.Chats.Settings(ctx, ct.Chat(1))
 	is.True(errors.Is(err, chgk.ErrNotFound)) // no settings → ErrNotFound
-	err = store.SaveSettings(ctx, chgk.PeerID(5), ct.FastSettings())
+	err = store.Chats.SaveSettings(ctx, chgk.PeerID(5), ct.FastSettings())
 	is.True(errors.Is(err, postgres.ErrInvalid)) // a private dialog is no chat: refused as invalid, not a driver error
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
-	_, err = store.Draw(cancelled, ct.Chat(1), 1)
+	_, err = store.Questions.Draw(cancelled, ct.Chat(1), 1)
 	is.True(errors.Is(err, context.Canceled)) // a cancelled context stays itself
 }
 
@@ -252,11 +255,10 @@ func TestStoreErrorsAreTranslated(t *testing.T) {
 func BenchmarkUpdate(b *testing.B) {
 	db := pgtest.New(b)
 	ctx := context.Background()
-	store := postgres.NewStore(db, nil)
 	s := ct.FastSettings()
 	s.Rounds = 30
 	clock := ct.NewClock(ct.Epoch)
-	h := &chgk.Host{Games: store, Questions: store, Chats: store, Clock: clock, Rand: ct.NewRand(), Defaults: s}
+	h := (&chgk.Host{Clock: clock, Rand: ct.NewRand(), Defaults: s}).With(stores(db))
 	peer := ct.Chat(1)
 	do := func(cmd chgk.Command) {
 		if _, err := h.Handle(ctx, peer, cmd); err != nil {

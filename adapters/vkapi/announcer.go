@@ -150,8 +150,9 @@ type NameCache interface {
 }
 
 // Names resolves members' names: from the cache, else VK's users.get.
+// Without a Client (a worker with no token) it reads the cache alone.
 type Names struct {
-	Client *Client
+	Client *Client // nil: names come from the cache only, however old
 	Cache  NameCache
 	Log    *slog.Logger
 }
@@ -160,15 +161,24 @@ type Names struct {
 // be learnt now is shown as "id123".
 func (n *Names) Player(ctx context.Context, id chgk.UserID) chgk.Player {
 	p := chgk.Player{ID: id, Name: fmt.Sprintf("id%d", id)}
-	if u, ok := n.Client.CachedUser(int64(id)); ok && u.FirstName != "" {
-		p.Name = u.FirstName // the common case: no database, no VK
-		return p
+	if n.Client != nil {
+		if u, ok := n.Client.CachedUser(int64(id)); ok && u.FirstName != "" {
+			p.Name = u.FirstName // the common case: no database, no VK
+			return p
+		}
 	}
-	if cached, err := n.Cache.CachedNames(ctx, nameTTL*4, int64(id)); err == nil {
+	maxAge := nameTTL * 4
+	if n.Client == nil {
+		maxAge = 100 * 365 * 24 * time.Hour // an old name beats none when VK cannot be asked
+	}
+	if cached, err := n.Cache.CachedNames(ctx, maxAge, int64(id)); err == nil {
 		if name, ok := cached[int64(id)]; ok && name[0] != "" {
 			p.Name = name[0]
 			return p
 		}
+	}
+	if n.Client == nil {
+		return p
 	}
 	users, err := n.Client.Users(ctx, int64(id))
 	if err != nil {

@@ -14,13 +14,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/cenkalti/backoff/v5"
 
 	"golang.org/x/time/rate"
 )
@@ -77,7 +78,7 @@ type Config struct {
 	URL     string        // base of the method API; DefaultURL when empty
 	RPS     float64       // requests per second for this token; 20 when zero
 	Retries int           // attempts after the first for a transient failure; 5 when zero
-	Backoff time.Duration // first retry delay, doubled each time with full jitter; 250 ms when zero
+	Backoff time.Duration // first retry delay, doubled each time (±50% jitter); 250 ms when zero
 	MaxWait time.Duration // the longest single retry delay; 5 s when zero
 	Flood   time.Duration // the delay after flood control (error 9); 30 s when zero
 	HTTP    *http.Client  // 15 s timeout when nil
@@ -150,6 +151,7 @@ func New(cfg Config) (*Client, error) {
 // says true. Call honours ctx in every wait.
 func (c *Client) Call(ctx context.Context, method string, params url.Values, out any) error {
 	var err error
+	pause := newBackoff(c.cfg.Backoff, c.cfg.MaxWait)
 	for attempt := 0; ; attempt++ {
 		if err = c.limiter.Wait(ctx); err != nil {
 			return fmt.Errorf("vk %s: %w", method, err)
@@ -170,7 +172,7 @@ func (c *Client) Call(ctx context.Context, method string, params url.Values, out
 		if err == nil || ctx.Err() != nil || !retryable(err) || attempt >= c.cfg.Retries {
 			break
 		}
-		wait := c.backoff(attempt)
+		wait := pause.NextBackOff()
 		if Code(err) == 9 {
 			wait = c.cfg.Flood
 		}
@@ -215,13 +217,11 @@ func retryable(err error) bool {
 	return !errors.As(err, &de) // network errors: yes; a garbled answer: no
 }
 
-// backoff is the full-jitter exponential delay before retry attempt+1.
-func (c *Client) backoff(attempt int) time.Duration {
-	d := c.cfg.Backoff << min(attempt, 20)
-	if d <= 0 || d > c.cfg.MaxWait {
-		d = c.cfg.MaxWait
-	}
-	return d/2 + rand.N(d/2+1)
+// newBackoff is the delay between retries: first, doubled after each
+// failure up to top, with ±50% jitter so that many clients that failed
+// together do not retry together.
+func newBackoff(first, top time.Duration) *backoff.ExponentialBackOff {
+	return &backoff.ExponentialBackOff{InitialInterval: first, RandomizationFactor: 0.5, Multiplier: 2, MaxInterval: top}
 }
 
 type decodeError struct{ err error }

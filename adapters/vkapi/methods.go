@@ -7,30 +7,25 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/vkchgk/chgkbot/chgk/vkwire"
 )
 
-// LongPoll is where and how to poll for updates (groups.getLongPollServer).
-type LongPoll struct {
-	Server string
-	Key    string
-	TS     string
-}
-
 // LongPollServer asks VK for the long-poll server of community groupID.
-func (c *Client) LongPollServer(ctx context.Context, groupID int64) (LongPoll, error) {
+func (c *Client) LongPollServer(ctx context.Context, groupID int64) (vkwire.LongPoll, error) {
 	var r struct {
 		Server string          `json:"server"`
 		Key    string          `json:"key"`
 		TS     json.RawMessage `json:"ts"`
 	}
 	if err := c.Call(ctx, "groups.getLongPollServer", url.Values{"group_id": {itoa(groupID)}}, &r); err != nil {
-		return LongPoll{}, err
+		return vkwire.LongPoll{}, err
 	}
 	ts := strings.Trim(string(r.TS), `"`)
 	if r.Server == "" || r.Key == "" || ts == "" {
-		return LongPoll{}, fmt.Errorf("vk groups.getLongPollServer: incomplete answer")
+		return vkwire.LongPoll{}, fmt.Errorf("vk groups.getLongPollServer: incomplete answer")
 	}
-	return LongPoll{Server: r.Server, Key: r.Key, TS: ts}, nil
+	return vkwire.LongPoll{Server: r.Server, Key: r.Key, TS: ts}, nil
 }
 
 // Message is one chat message to send.

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/vkchgk/chgkbot/chgk/vkwire"
+
 	"github.com/vkchgk/chgkbot/chgk"
 )
 
@@ -74,7 +76,7 @@ func render(e chgk.Event) (string, *Keyboard) {
 	case chgk.LobbyOpened:
 		return fmt.Sprintf("🎲 %s начинает игру «Что? Где? Когда?»!\nРаундов: %d. Регистрация открыта, на неё %s: жмите «Я играю». "+
 				"Собрались раньше — жмите «Поехали!».", Mention(e.StartedBy), e.Rounds, DurationAcc(e.Timer.Duration)),
-			keyboard([]Button{Callback("Я играю", Payload{A: ActJoin}, "positive"), Callback("Поехали!", Payload{A: ActGo}, "primary")})
+			keyboard([]Button{Callback("Я играю", vkwire.Payload{A: vkwire.ActJoin}, "positive"), Callback("Поехали!", vkwire.Payload{A: vkwire.ActGo}, "primary")})
 	case chgk.PlayerJoined:
 		if e.Phase == chgk.PhaseLobby {
 			return fmt.Sprintf("%s в команде! Игроков: %d.", Mention(e.Player), len(e.Players)), nil
@@ -90,7 +92,7 @@ func render(e chgk.Event) (string, *Keyboard) {
 			fmt.Fprintf(&b, "\n\n📄 Раздаточный материал:\n%s", e.Question.Handout)
 		}
 		fmt.Fprintf(&b, "\n\nВремя на обсуждение: %s. Капитан %s может ответить досрочно.", Duration(e.Timer.Duration), Mention(e.Captain))
-		return b.String(), keyboard([]Button{Callback("Ответить досрочно", Payload{A: ActEarly, R: e.Round}, "primary")})
+		return b.String(), keyboard([]Button{Callback("Ответить досрочно", vkwire.Payload{A: vkwire.ActEarly, R: e.Round}, "primary")})
 	case chgk.AnswererAsked:
 		return fmt.Sprintf("%s Раунд %d: %s, кто отвечает? Время на выбор: %s. Не выберете — ответит капитан.",
 			discussionEnd(e.Early), e.Round, Mention(e.Captain), Duration(e.Timer.Duration)), ChoiceKeyboard(e.Players, e.Round, 0)
@@ -108,13 +110,13 @@ func render(e chgk.Event) (string, *Keyboard) {
 	case chgk.RoundJudged:
 		return judged(e), nil
 	case chgk.GameEnded:
-		return results(e.Results), keyboard([]Button{Callback("Сыграть ещё", Payload{A: ActStart}, "positive")})
+		return results(e.Results), keyboard([]Button{Callback("Сыграть ещё", vkwire.Payload{A: vkwire.ActStart}, "positive")})
 	case chgk.GameResumed:
 		return fmt.Sprintf("🔄 Я снова на связи, игра продолжается! (фаза «%s», раунд %d)", phaseNames[e.Phase], e.Round), nil
 	case chgk.StatusShown:
 		return status(e)
 	case chgk.RulesShown:
-		return rules(e.Settings), keyboard([]Button{Callback("Начать игру", Payload{A: ActStart}, "positive")})
+		return rules(e.Settings), keyboard([]Button{Callback("Начать игру", vkwire.Payload{A: vkwire.ActStart}, "positive")})
 	case chgk.SettingsShown:
 		return settingsText(e), nil
 	case chgk.Rejected:
@@ -226,10 +228,10 @@ func status(e chgk.StatusShown) (string, *Keyboard) {
 		return statusText(*e.Status), nil
 	case e.Last != nil:
 		return "Сейчас игры нет. Последняя игра:\n" + results(*e.Last),
-			keyboard([]Button{Callback("Начать игру", Payload{A: ActStart}, "positive")})
+			keyboard([]Button{Callback("Начать игру", vkwire.Payload{A: vkwire.ActStart}, "positive")})
 	}
 	return "Сейчас игры нет, и в этом чате ещё не играли. Напишите /start или нажмите кнопку, чтобы начать.",
-		keyboard([]Button{Callback("Начать игру", Payload{A: ActStart}, "positive")})
+		keyboard([]Button{Callback("Начать игру", vkwire.Payload{A: vkwire.ActStart}, "positive")})
 }
 
 func statusText(s chgk.Status) string {
@@ -352,17 +354,17 @@ func ChoiceKeyboard(players []chgk.Player, round, page int) *Keyboard {
 	for i := 0; i < len(shown); i += 2 {
 		var row []Button
 		for _, p := range shown[i:min(i+2, len(shown))] {
-			row = append(row, Callback(cut(p.Name, MaxLabel), Payload{A: ActPick, R: round, U: int64(p.ID)}, "secondary"))
+			row = append(row, Callback(cut(p.Name, MaxLabel), vkwire.Payload{A: vkwire.ActPick, R: round, U: int64(p.ID)}, "secondary"))
 		}
 		kb.Buttons = append(kb.Buttons, row)
 	}
 	if pages > 1 {
 		var nav []Button
 		if page > 0 {
-			nav = append(nav, Callback(fmt.Sprintf("◀ %d/%d", page, pages), Payload{A: ActPage, R: round, P: page - 1}, "primary"))
+			nav = append(nav, Callback(fmt.Sprintf("◀ %d/%d", page, pages), vkwire.Payload{A: vkwire.ActPage, R: round, P: page - 1}, "primary"))
 		}
 		if page < pages-1 {
-			nav = append(nav, Callback(fmt.Sprintf("%d/%d ▶", page+2, pages), Payload{A: ActPage, R: round, P: page + 1}, "primary"))
+			nav = append(nav, Callback(fmt.Sprintf("%d/%d ▶", page+2, pages), vkwire.Payload{A: vkwire.ActPage, R: round, P: page + 1}, "primary"))
 		}
 		kb.Buttons = append(kb.Buttons, nav)
 	}

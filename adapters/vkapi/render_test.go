@@ -11,6 +11,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/vkchgk/chgkbot/chgk/vkwire"
+
 	"github.com/matryer/is"
 
 	"github.com/vkchgk/chgkbot/adapters/vkapi"
@@ -151,10 +153,10 @@ func TestChoiceKeyboardPages(t *testing.T) {
 		is.NoErr(kb.Validate()) // every page fits an inline keyboard
 		for _, row := range kb.Buttons {
 			for _, b := range row {
-				var p vkapi.Payload
+				var p vkwire.Payload
 				is.NoErr(json.Unmarshal([]byte(b.Action.Payload), &p))
 				is.Equal(p.R, 4) // every button knows its round
-				if p.A == vkapi.ActPick {
+				if p.A == vkwire.ActPick {
 					seen[p.U] = true
 				}
 			}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vkchgk/chgkbot/chgk"
+	"github.com/vkchgk/chgkbot/ports/admin"
 )
 
 // config is the whole environment of `chgkbot run`, validated (SPEC §7).
@@ -33,6 +34,11 @@ type config struct {
 	Bus        string
 	AMQPURL    string
 	AMQPPrefix string
+	// PProf serves Go's profiler at /debug/pprof/ (CHGK_PPROF=1).
+	PProf bool
+	// DBWait is how long a start waits for a database that does not
+	// answer yet before it gives up (CHGK_DB_WAIT_SECONDS).
+	DBWait time.Duration
 }
 
 // The roles a process can run.
@@ -42,6 +48,8 @@ var allRoles = []string{"poller", "worker", "announcer", "admin"}
 // bad variable and what it wants, in one line.
 func loadConfig(getenv func(string) string) (config, error) {
 	c := config{
+		Defaults:      chgk.DefaultSettings(),
+		PProf:         getenv("CHGK_PPROF") == "1",
 		DatabaseURL:   getenv("DATABASE_URL"),
 		VKToken:       getenv("VK_TOKEN"),
 		VKAPIURL:      or(getenv("VK_API_URL"), "https://api.vk.com/method"),
@@ -92,7 +100,13 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if c.VKRPS, err = number(getenv, "VK_RPS", 20, 0.1, 10000); err != nil {
 		return c, err
 	}
-	rounds, err := number(getenv, "CHGK_ROUNDS", 6, 1, 100)
+	def := chgk.DefaultSettings() // the one source of the defaults
+	wait, err := number(getenv, "CHGK_DB_WAIT_SECONDS", 60, 0, 3600)
+	if err != nil {
+		return c, err
+	}
+	c.DBWait = time.Duration(wait * float64(time.Second))
+	rounds, err := number(getenv, "CHGK_ROUNDS", float64(def.Rounds), 1, 100)
 	if err != nil {
 		return c, err
 	}
@@ -106,11 +120,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 		min  float64
 		dst  *time.Duration
 	}{
-		{"CHGK_LOBBY_SECONDS", 30, 0.001, &c.Defaults.Lobby},
-		{"CHGK_DISCUSSION_SECONDS", 60, 0.001, &c.Defaults.Discussion},
-		{"CHGK_CHOICE_SECONDS", 30, 0.001, &c.Defaults.Choice},
-		{"CHGK_ANSWER_SECONDS", 60, 0.001, &c.Defaults.Answer},
-		{"CHGK_PAUSE_SECONDS", 5, 0, &c.Defaults.Pause},
+		{"CHGK_LOBBY_SECONDS", def.Lobby.Seconds(), 0.001, &c.Defaults.Lobby},
+		{"CHGK_DISCUSSION_SECONDS", def.Discussion.Seconds(), 0.001, &c.Defaults.Discussion},
+		{"CHGK_CHOICE_SECONDS", def.Choice.Seconds(), 0.001, &c.Defaults.Choice},
+		{"CHGK_ANSWER_SECONDS", def.Answer.Seconds(), 0.001, &c.Defaults.Answer},
+		{"CHGK_PAUSE_SECONDS", def.Pause.Seconds(), 0, &c.Defaults.Pause},
 	} {
 		v, err := number(getenv, f.name, f.def, f.min, 3600)
 		if err != nil {
@@ -146,8 +160,10 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if (c.AdminEmail == "") != (c.AdminPassword == "") {
 		return c, errors.New("ADMIN_EMAIL and ADMIN_PASSWORD go together: set both or neither")
 	}
-	if c.AdminPassword != "" && len(c.AdminPassword) < 8 {
-		return c, errors.New("ADMIN_PASSWORD must be at least 8 characters")
+	if c.AdminPassword != "" {
+		if err := admin.CheckPassword(c.AdminPassword); err != nil {
+			return c, fmt.Errorf("ADMIN_PASSWORD: %w", err)
+		}
 	}
 	return c, nil
 }

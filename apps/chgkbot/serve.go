@@ -12,17 +12,19 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
-	"sync"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/uptrace/bun"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/vkchgk/chgkbot/adapters/metrics"
 	"github.com/vkchgk/chgkbot/adapters/postgres"
 	"github.com/vkchgk/chgkbot/adapters/rabbitmq"
 	"github.com/vkchgk/chgkbot/adapters/vkapi"
 	"github.com/vkchgk/chgkbot/chgk"
+	"github.com/vkchgk/chgkbot/chgk/vkwire"
 	"github.com/vkchgk/chgkbot/ports/admin"
 	"github.com/vkchgk/chgkbot/ports/bus"
 	"github.com/vkchgk/chgkbot/ports/vk"
@@ -41,8 +43,8 @@ type clock struct{}
 
 func (clock) Now() time.Time { return time.Now().Truncate(time.Microsecond) }
 
-// serve is `chgkbot run`: it starts the configured roles and runs until ctx
-// ends, then stops them gracefully.
+// serve is `chgkbot run`: it builds the configured roles, runs them until
+// ctx ends, then stops them gracefully.
 func serve(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) int {
 	cfg, err := loadConfig(getenv)
 	if err != nil {
@@ -50,223 +52,235 @@ func serve(ctx context.Context, getenv func(string) string, stdout, stderr io.Wr
 		return exitConfig
 	}
 	log := newLogger(cfg, stderr)
-	db, err := postgres.Open(ctx, cfg.DatabaseURL)
+	a, err := build(ctx, cfg, log)
 	if err != nil {
+		if ctx.Err() != nil {
+			return exitOK // stopped while starting
+		}
 		log.Error("cannot start", "err", err)
 		return exitFail
 	}
-	defer db.Close()
-	store := postgres.NewStore(db, nil)
-	host := &chgk.Host{Games: store, Questions: store, Chats: store, Clock: clock{}, Rand: newRand(),
-		Defaults: cfg.Defaults, Grace: deliveryGrace}
+	defer a.close()
+	return a.run(ctx)
+}
 
-	app := &app{log: log, store: store}
+// app is a process built from its configuration: the parts of each role,
+// ready to run.
+type app struct {
+	cfg     config
+	log     *slog.Logger
+	db      *bun.DB
+	intake  *vk.Intake      // the poller role, if run here
+	router  *message.Router // the worker's and the announcer's handlers, if run here
+	loops   []loop          // the sweepers and the inbox cleaner
+	handler http.Handler
+	closers []func() error
+}
+
+// loop is a part that runs until its ctx ends.
+type loop struct {
+	name string
+	run  func(ctx context.Context) error
+}
+
+// build connects to the database (waiting for it up to cfg.DBWait) and
+// wires every configured role. Start-up steps that read or write the
+// database retry a temporary failure with back-off, so a database that
+// blinks while the process starts does not stop it.
+func build(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
+	db, err := waitForDatabase(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	a := &app{cfg: cfg, log: log, db: db, closers: []func() error{db.Close}}
+	games, units := postgres.NewGames(db), postgres.NewUnits(db)
+	host := &chgk.Host{Games: games, Questions: postgres.NewQuestions(db), Chats: postgres.NewChats(db),
+		Clock: clock{}, Rand: newRand(), Defaults: cfg.Defaults, Grace: deliveryGrace}
 	m := metrics.New(func() float64 {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
-		n, _ := store.LiveGames(ctx)
+		n, _ := games.Live(ctx)
 		return float64(n)
 	})
 	var client *vkapi.Client
 	if cfg.VKToken != "" {
 		if client, err = vkapi.New(vkapi.Config{Token: cfg.VKToken, URL: cfg.VKAPIURL, RPS: cfg.VKRPS,
 			Log: log.With("component", "vk"), Observe: m.VKCall}); err != nil {
-			fmt.Fprintf(stderr, "chgkbot: %v\n", err)
-			return exitConfig
+			return nil, err
 		}
 	}
-
-	var workers, announcers bool
-	rc := bus.RouterConfig{Log: log, CloseTimeout: shutdownGrace, Observe: m.Handled}
-	if rc.Poison, err = store.NewPublisher(log); err != nil {
-		log.Error("cannot start", "err", err)
-		return exitFail
+	pgbus := postgres.NewBus(db)
+	// direct publishes outside any unit of work: the poison topic, the
+	// replies to private messages and the announcer's delivery reports.
+	direct, err := pgbus.Publisher(log)
+	if err != nil {
+		return nil, err
 	}
-	// The consumers' subscriber: Postgres itself, or RabbitMQ fed from the
-	// Postgres outbox by the worker role's forwarders.
-	subscriber := func(group string, deadline time.Duration) (message.Subscriber, error) {
-		return store.NewSubscriber(postgres.SubscriberConfig{ConsumerGroup: group, Batch: 10,
-			Poll: 20 * time.Millisecond, AckDeadline: deadline}, log)
-	}
-	if cfg.Bus == "rabbitmq" {
-		rb, err := rabbitmq.Open(cfg.AMQPURL, cfg.AMQPPrefix, bus.Topics(), log)
-		if err != nil {
-			log.Error("cannot start", "err", err)
-			return exitFail
-		}
-		defer rb.Close()
-		subscriber = func(string, time.Duration) (message.Subscriber, error) { return rb.Sub, nil }
-		if cfg.Roles["worker"] {
-			from, err := store.NewSubscriber(postgres.SubscriberConfig{ConsumerGroup: "forwarder", Batch: 10,
-				Poll: 20 * time.Millisecond, AckDeadline: time.Minute}, log)
-			if err != nil {
-				log.Error("cannot start", "err", err)
-				return exitFail
-			}
-			rc.Forward = &bus.Forwarding{From: from, To: rb}
-		}
+	// changes is the one path by which anything changes a game.
+	changes := &bus.Games{Units: units, Host: host}
+	rc := bus.RouterConfig{Log: log, CloseTimeout: shutdownGrace, Observe: m.Handled, Poison: direct}
+	subscriber, err := a.subscribers(pgbus, &rc)
+	if err != nil {
+		return nil, err
 	}
 	if cfg.Roles["worker"] {
-		workers = true
-		sweeper := (&bus.Sweeper{Deadlines: store, Host: host, Clock: clock{}, Log: log.With("component", "sweeper"),
+		sweeper := (&bus.Sweeper{Deadlines: units, Host: host, Clock: clock{}, Log: log.With("component", "sweeper"),
 			Lateness: m.Late}).Init()
-		rc.Worker = &bus.Worker{Chats: store, Host: host, Names: names(client, store, log), Log: log.With("component", "worker"),
-			Direct: rc.Poison, Woken: sweeper.Wake}
+		changes.Woken = sweeper.Wake
+		rc.Worker = &bus.Worker{Games: changes, Log: log.With("component", "worker"), Replies: direct,
+			Names: &vkapi.Names{Client: client, Cache: postgres.NewNames(db), Log: log.With("component", "names")}}
 		if rc.WorkerSub, err = subscriber("worker", time.Minute); err != nil {
-			log.Error("cannot start", "err", err)
-			return exitFail
+			return nil, err
 		}
 		// Two sweepers: SKIP LOCKED lets them share due games without
 		// waiting for each other, so one slow chat never delays the rest.
-		app.goRun("sweeper", func(ctx context.Context) error { return sweeper.Run(ctx) })
-		app.goRun("sweeper", func(ctx context.Context) error { return sweeper.Run(ctx) })
-		app.goRun("inbox cleaner", func(ctx context.Context) error { return cleanInbox(ctx, store, log) })
+		a.loops = append(a.loops, loop{"sweeper", sweeper.Run}, loop{"sweeper", sweeper.Run},
+			loop{"inbox cleaner", func(ctx context.Context) error { return cleanInbox(ctx, units, log) }})
 	}
 	if cfg.Roles["announcer"] {
-		announcers = true
-		rc.Announcing = &bus.Announcing{Announcer: &vkapi.Announcer{Client: client, Keyboards: store, Log: log.With("component", "announcer")},
-			Reports: rc.Poison, Clock: clock{}, Log: log.With("component", "announcer")}
+		rc.Announcing = &bus.Announcing{Reports: direct, Clock: clock{}, Log: log.With("component", "announcer"),
+			Announcer: &vkapi.Announcer{Client: client, Keyboards: postgres.NewKeyboards(db), Log: log.With("component", "announcer")}}
 		if rc.AnnouncerSub, err = subscriber("announcer", 2*time.Minute); err != nil {
-			log.Error("cannot start", "err", err)
-			return exitFail
+			return nil, err
 		}
 	}
-	if workers || announcers || rc.Forward != nil {
-		router, err := bus.NewRouter(rc)
-		if err != nil {
-			log.Error("cannot start", "err", err)
-			return exitFail
+	if rc.Worker != nil || rc.Announcing != nil || rc.Forward != nil {
+		if a.router, err = bus.NewRouter(rc); err != nil {
+			return nil, err
 		}
-		app.router = router
-		app.goRun("bus", func(ctx context.Context) error { return router.Run(ctx) })
 	}
 	if cfg.Roles["poller"] {
-		ts, err := store.LongPollTS(ctx, cfg.VKGroupID)
-		if err != nil {
-			log.Error("cannot start", "err", err)
-			return exitFail
+		if a.intake, err = a.poller(ctx, client); err != nil {
+			return nil, err
 		}
-		intake := &vk.Intake{GroupID: cfg.VKGroupID, TS: ts, Sink: &bus.Sink{GroupID: cfg.VKGroupID, Store: store},
-			Log: log.With("component", "poller"), Server: func(ctx context.Context) (vk.LongPoll, error) {
-				lp, err := client.LongPollServer(ctx, cfg.VKGroupID)
-				return vk.LongPoll{Server: lp.Server, Key: lp.Key, TS: lp.TS}, err
-			}}
-		pollCtx, stopPolling := context.WithCancel(context.Background())
-		app.stopPolling = stopPolling
-		app.goRun("poller", func(ctx context.Context) error {
-			context.AfterFunc(ctx, stopPolling)
-			return intake.Run(pollCtx)
-		})
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", app.healthz)
-	mux.HandleFunc("GET /readyz", app.readyz)
+	mux.HandleFunc("GET /healthz", healthz)
+	mux.HandleFunc("GET /readyz", a.readyz)
 	mux.Handle("GET /metrics", m.Handler())
-	if getenv("CHGK_PPROF") == "1" {
-		// Profiling for the operator who asks for it: /debug/pprof/ on
-		// HTTP_ADDR, next to /metrics. Off by default.
+	if cfg.PProf {
+		// Profiling for the operator who asks for it, next to /metrics.
 		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
 		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
 	}
 	if cfg.Roles["admin"] {
-		if created, err := admin.EnsureFirstAdmin(ctx, store, cfg.AdminEmail, cfg.AdminPassword); err != nil {
-			log.Error("cannot create the first admin", "err", err)
-			return exitFail
-		} else if created {
-			log.Info("first admin created", "email", cfg.AdminEmail)
+		if err := a.firstAdmin(ctx); err != nil {
+			return nil, err
 		}
-		stopper := &bus.Worker{Chats: store, Host: host, Log: log.With("component", "admin"), Direct: rc.Poison}
-		admin.New(mux, admin.Config{Store: store, Defaults: cfg.Defaults, Log: log.With("component", "admin"),
-			Stop: func(ctx context.Context, peer chgk.PeerID) error {
-				_, err := stopper.Command(ctx, peer, "admin-stop:"+watermill.NewUUID(), chgk.Stop{By: chgk.Player{Name: "администратор"}})
-				return err
-			}})
+		admin.New(mux, admin.Config{Questions: postgres.NewQuestions(db), Packs: postgres.NewPacks(db), Chats: postgres.NewChats(db),
+			Games: games, Stats: postgres.NewStats(db), Accounts: postgres.NewAccounts(db), Stopper: adminStopper{changes},
+			Defaults: cfg.Defaults, Log: log.With("component", "admin")})
 	}
-	srv, err := app.listen(cfg.HTTPAddr, m.Middleware(admin.WithRemoteAddr(mux)))
-	if err != nil {
-		log.Error("cannot listen", "addr", cfg.HTTPAddr, "err", err)
-		return exitFail
+	a.handler = m.Middleware(admin.WithRemoteAddr(mux))
+	return a, nil
+}
+
+// subscribers returns how the consumers subscribe: to Postgres itself, or
+// to RabbitMQ fed from the Postgres outbox by the worker role's forwarders.
+func (a *app) subscribers(pgbus *postgres.Bus, rc *bus.RouterConfig) (func(group string, ackDeadline time.Duration) (message.Subscriber, error), error) {
+	pg := func(group string, deadline time.Duration) (message.Subscriber, error) {
+		return pgbus.Subscriber(postgres.SubscriberConfig{ConsumerGroup: group, Batch: 10,
+			Poll: 20 * time.Millisecond, AckDeadline: deadline}, a.log)
 	}
-	log.Info("chgkbot running", "version", version, "roles", cfg.Roles, "http", srv.Addr)
-	return app.wait(ctx, srv)
-}
-
-// app holds the running parts for a graceful stop.
-type app struct {
-	log    *slog.Logger
-	store  *postgres.Store
-	router *message.Router
-	// stopPolling stops the intake, first, so no new update comes in while
-	// the rest finishes.
-	stopPolling context.CancelFunc
-
-	cancel context.CancelFunc
-	ctx    context.Context
-	wg     sync.WaitGroup
-	failed chan error
-	once   sync.Once
-}
-
-func (a *app) init() {
-	a.once.Do(func() {
-		a.ctx, a.cancel = context.WithCancel(context.Background())
-		a.failed = make(chan error, 8)
-	})
-}
-
-// goRun runs a part until the app stops; a part that fails stops the app.
-func (a *app) goRun(name string, run func(ctx context.Context) error) {
-	a.init()
-	a.wg.Add(1)
-	go func() {
-		defer a.wg.Done()
-		if err := run(a.ctx); err != nil && a.ctx.Err() == nil {
-			a.failed <- fmt.Errorf("%s: %w", name, err)
-		}
-	}()
-}
-
-func (a *app) listen(addr string, h http.Handler) (*http.Server, error) {
-	a.init()
-	ln, err := net.Listen("tcp", addr)
+	if a.cfg.Bus != "rabbitmq" {
+		return pg, nil
+	}
+	rb, err := rabbitmq.Open(a.cfg.AMQPURL, a.cfg.AMQPPrefix, bus.Topics(), a.log)
 	if err != nil {
 		return nil, err
 	}
-	srv := &http.Server{Addr: ln.Addr().String(), Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			a.failed <- fmt.Errorf("http: %w", err)
+	a.closers = append(a.closers, rb.Close)
+	if a.cfg.Roles["worker"] {
+		from, err := pg("forwarder", time.Minute)
+		if err != nil {
+			return nil, err
 		}
-	}()
-	return srv, nil
+		rc.Forward = &bus.Forwarding{From: from, To: rb}
+	}
+	return func(string, time.Duration) (message.Subscriber, error) { return rb.Sub, nil }, nil
 }
 
-// wait runs until ctx ends or a part fails, then stops everything: the
-// intake first (no new updates), then the bus after its handlers in flight
-// finish, within shutdownGrace.
-func (a *app) wait(ctx context.Context, srv *http.Server) int {
+// poller builds the long-poll intake, from the ts saved with the last batch.
+func (a *app) poller(ctx context.Context, client *vkapi.Client) (*vk.Intake, error) {
+	lp := postgres.NewLongPoll(a.db)
+	var ts string
+	err := retry(ctx, a.log, "read the long-poll position", func(ctx context.Context) (err error) {
+		ts, err = lp.TS(ctx, a.cfg.VKGroupID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &vk.Intake{GroupID: a.cfg.VKGroupID, TS: ts, Sink: &bus.Sink{GroupID: a.cfg.VKGroupID, Store: lp},
+		Log: a.log.With("component", "poller"), Server: func(ctx context.Context) (vkwire.LongPoll, error) {
+			return client.LongPollServer(ctx, a.cfg.VKGroupID)
+		}}, nil
+}
+
+// firstAdmin creates the first admin from ADMIN_EMAIL and ADMIN_PASSWORD
+// if there is none.
+func (a *app) firstAdmin(ctx context.Context) error {
+	accounts := postgres.NewAccounts(a.db)
+	return retry(ctx, a.log, "create the first admin", func(ctx context.Context) error {
+		created, err := admin.EnsureFirstAdmin(ctx, accounts, a.cfg.AdminEmail, a.cfg.AdminPassword)
+		if created {
+			a.log.Info("first admin created", "email", a.cfg.AdminEmail)
+		}
+		return err
+	})
+}
+
+// run runs every part until ctx ends or a part fails, then stops them in
+// order: the intake first (no new updates), then the bus after its
+// handlers in flight finish, then HTTP, all within shutdownGrace.
+func (a *app) run(ctx context.Context) int {
+	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
+	if err != nil {
+		a.log.Error("cannot listen", "addr", a.cfg.HTTPAddr, "err", err)
+		return exitFail
+	}
+	srv := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second}
+	g, gctx := errgroup.WithContext(context.Background())
+	pollCtx, stopPolling := context.WithCancel(gctx)
+	defer stopPolling()
+	if a.intake != nil {
+		g.Go(func() error { return named("poller", a.intake.Run(pollCtx)) })
+	}
+	for _, l := range a.loops {
+		g.Go(func() error { return named(l.name, l.run(gctx)) })
+	}
+	if a.router != nil {
+		g.Go(func() error { return named("bus", a.router.Run(gctx)) })
+	}
+	g.Go(func() error {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			return named("http", err)
+		}
+		return nil
+	})
+	a.log.Info("chgkbot running", "version", version, "roles", a.cfg.Roles, "http", ln.Addr().String())
+
 	code := exitOK
 	select {
 	case <-ctx.Done():
 		a.log.Info("stopping")
-	case err := <-a.failed:
-		a.log.Error("a part failed, stopping", "err", err)
-		code = exitFail
+	case <-gctx.Done():
+		code = exitFail // a part failed; g.Wait below says which
 	}
 	stopCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
-	if a.stopPolling != nil {
-		a.stopPolling()
-	}
-	_ = srv.Shutdown(stopCtx)
+	stopPolling()
 	if a.router != nil {
 		_ = a.router.Close() // waits for handlers in flight
 	}
-	a.cancel()
-	done := make(chan struct{})
-	go func() { a.wg.Wait(); close(done) }()
+	_ = srv.Shutdown(stopCtx)
+	done := make(chan error, 1)
+	go func() { done <- g.Wait() }()
 	select {
-	case <-done:
+	case err := <-done:
+		if err != nil && code == exitFail {
+			a.log.Error("a part failed, stopped", "err", err)
+		}
 	case <-stopCtx.Done():
 		a.log.Warn("parts did not stop in time")
 	}
@@ -274,14 +288,29 @@ func (a *app) wait(ctx context.Context, srv *http.Server) int {
 	return code
 }
 
+// named says which part an error came from; a part that ends because it
+// was told to is no error.
+func named(part string, err error) error {
+	if err == nil || errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", part, err)
+}
+
+func (a *app) close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		_ = a.closers[i]()
+	}
+}
+
 // healthz says the process runs.
-func (a *app) healthz(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") }
+func healthz(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") }
 
 // readyz says the process can work: the database answers and the bus runs.
 func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := a.store.DB().PingContext(ctx); err != nil {
+	if err := a.db.PingContext(ctx); err != nil {
 		http.Error(w, "database unreachable", http.StatusServiceUnavailable)
 		return
 	}
@@ -290,6 +319,15 @@ func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fmt.Fprintln(w, "ready")
+}
+
+// adminStopper stops a game for the admin API through the bot's one path
+// of game changes, as a member's /stop would.
+type adminStopper struct{ games *bus.Games }
+
+func (s adminStopper) Stop(ctx context.Context, peer chgk.PeerID) error {
+	_, err := s.games.Command(ctx, peer, "admin-stop:"+watermill.NewUUID(), chgk.Stop{By: chgk.Player{Name: "администратор"}})
+	return err
 }
 
 func newLogger(cfg config, w io.Writer) *slog.Logger {
@@ -308,31 +346,12 @@ func newRand() *rand.Rand {
 	return rand.New(rand.NewPCG(binary.LittleEndian.Uint64(seed[:8]), binary.LittleEndian.Uint64(seed[8:])))
 }
 
-// names resolves members' names through VK when the process has a token,
-// else from the names the database has cached.
-func names(client *vkapi.Client, store *postgres.Store, log *slog.Logger) bus.Names {
-	if client == nil {
-		return cachedNames{store}
-	}
-	return &vkapi.Names{Client: client, Cache: store, Log: log.With("component", "names")}
-}
-
-type cachedNames struct{ store *postgres.Store }
-
-func (c cachedNames) Player(ctx context.Context, id chgk.UserID) chgk.Player {
-	p := chgk.Player{ID: id, Name: fmt.Sprintf("id%d", id)}
-	if m, err := c.store.CachedNames(ctx, 365*24*time.Hour, int64(id)); err == nil && m[int64(id)][0] != "" {
-		p.Name = m[int64(id)][0]
-	}
-	return p
-}
-
 // cleanInbox forgets processed update ids after a week, hourly.
-func cleanInbox(ctx context.Context, store *postgres.Store, log *slog.Logger) error {
+func cleanInbox(ctx context.Context, units *postgres.Units, log *slog.Logger) error {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
-		if n, err := store.ForgetProcessed(ctx, 7*24*time.Hour); err != nil && ctx.Err() == nil {
+		if n, err := units.ForgetProcessed(ctx, 7*24*time.Hour); err != nil && ctx.Err() == nil {
 			log.Warn("inbox cleaning failed", "err", err)
 		} else if n > 0 {
 			log.Info("inbox cleaned", "forgotten", n)

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/vkchgk/chgkbot/chgk/vkwire"
+
 	"github.com/matryer/is"
 
 	"github.com/vkchgk/chgkbot/adapters/vkapi"
@@ -36,7 +38,7 @@ func TestButtonsParseBack(t *testing.T) {
 		for _, row := range kb.Buttons {
 			for _, b := range row {
 				buttons++
-				var want vkapi.Payload
+				var want vkwire.Payload
 				is.NoErr(json.Unmarshal([]byte(b.Action.Payload), &want))
 				raw, _ := json.Marshal(map[string]any{"type": "message_event", "event_id": "e", "object": map[string]any{
 					"user_id": 1, "peer_id": ct.Chat(1), "event_id": "cb", "payload": json.RawMessage(b.Action.Payload)}})

@@ -37,7 +37,7 @@ type env struct {
 	api   humatest.TestAPI
 	raw   huma.API
 	db    *bun.DB
-	store *postgres.Store
+	store stores
 	host  *chgk.Host
 	token string
 	now   time.Time
@@ -48,24 +48,24 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	db := pgtest.New(t)
-	e := &env{t: t, db: db, store: postgres.NewStore(db, nil), now: time.Now()}
+	e := &env{t: t, db: db, store: newStores(db), now: time.Now()}
 	oneRound := ct.FastSettings()
 	oneRound.Rounds = 1
-	e.host = &chgk.Host{Games: e.store, Questions: e.store, Chats: e.store, Clock: ct.NewClock(ct.Epoch), Rand: ct.NewRand(),
+	e.host = &chgk.Host{Games: e.store.games, Questions: e.store.questions, Chats: e.store.chats, Clock: ct.NewClock(ct.Epoch), Rand: ct.NewRand(),
 		Defaults: oneRound}
-	if _, err := admin.EnsureFirstAdmin(context.Background(), e.store, email, password); err != nil {
+	if _, err := admin.EnsureFirstAdmin(context.Background(), e.store.accounts, email, password); err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	e.raw = admin.New(mux, admin.Config{Store: e.store, Defaults: ct.FastSettings(), Log: slog.New(slog.NewTextHandler(os.Stderr, nil)),
+	e.raw = admin.New(mux, e.store.config(admin.Config{Defaults: ct.FastSettings(), Log: slog.New(slog.NewTextHandler(os.Stderr, nil)),
 		Now: func() time.Time { e.mu.Lock(); defer e.mu.Unlock(); return e.now },
-		Stop: func(ctx context.Context, peer chgk.PeerID) error {
+		Stopper: stopFunc(func(ctx context.Context, peer chgk.PeerID) error {
 			e.mu.Lock()
 			e.stops = append(e.stops, peer)
 			e.mu.Unlock()
 			_, err := e.host.Handle(ctx, peer, chgk.Stop{By: chgk.Player{Name: "администратор"}})
 			return err
-		}})
+		})}))
 	e.api = humatest.Wrap(t, e.raw)
 	return e
 }
@@ -130,9 +130,9 @@ func TestEveryOperationNeedsAuth(t *testing.T) {
 	is := is.New(t)
 	expired := "chgk_expired-token"
 	h := sha256sum(expired)
-	id, _, err := e.store.AdminByEmail(context.Background(), email)
+	id, _, err := e.store.accounts.AdminByEmail(context.Background(), email)
 	is.NoErr(err)
-	is.NoErr(e.store.SaveToken(context.Background(), h, id, e.now.Add(-time.Minute)))
+	is.NoErr(e.store.accounts.SaveToken(context.Background(), h, id, e.now.Add(-time.Minute)))
 	ops := 0
 	for path, item := range e.raw.OpenAPI().Paths {
 		for method, op := range map[string]*huma.Operation{"GET": item.Get, "POST": item.Post, "PUT": item.Put, "PATCH": item.Patch, "DELETE": item.Delete} {
@@ -197,16 +197,16 @@ func TestFirstAdminOnce(t *testing.T) {
 	e := newEnv(t) // created ADMIN_EMAIL's admin
 	is := is.New(t)
 	hashed := false
-	created, err := e.store.EnsureAdmin(context.Background(), "second@example.org", func() (string, error) {
+	created, err := e.store.accounts.EnsureAdmin(context.Background(), "second@example.org", func() (string, error) {
 		hashed = true
 		return admin.HashPassword("another password")
 	})
 	is.NoErr(err)
 	is.True(!created) // there is an admin already: nobody is created
 	is.True(!hashed)  // and no start pays for bcrypt in vain
-	_, err = admin.EnsureFirstAdmin(context.Background(), e.store, "x@example.org", "short")
-	is.True(err != nil) // a short ADMIN_PASSWORD is refused by name
-	is.True(strings.Contains(err.Error(), "ADMIN_PASSWORD"))
+	_, err = admin.EnsureFirstAdmin(context.Background(), e.store.accounts, "x@example.org", "short")
+	is.True(err != nil)                                             // a short password is refused
+	is.True(strings.Contains(err.Error(), "at least 8 characters")) // saying why
 	is.Equal(e.api.Post("/auth/login", map[string]string{"email": "second@example.org", "password": "another password"}).Code,
 		http.StatusUnauthorized) // the second account does not exist
 }
@@ -222,8 +222,8 @@ func TestLoginLimitsHoldAcrossReplicas(t *testing.T) {
 	var replicas []string
 	for range 2 {
 		mux := http.NewServeMux()
-		admin.New(mux, admin.Config{Store: e.store, Log: slog.New(slog.DiscardHandler),
-			Now: func() time.Time { e.mu.Lock(); defer e.mu.Unlock(); return e.now }})
+		admin.New(mux, e.store.config(admin.Config{Log: slog.New(slog.DiscardHandler),
+			Now: func() time.Time { e.mu.Lock(); defer e.mu.Unlock(); return e.now }}))
 		srv := httptest.NewServer(admin.WithRemoteAddr(mux))
 		t.Cleanup(srv.Close)
 		replicas = append(replicas, srv.URL)
@@ -323,7 +323,7 @@ func TestQuestionValidation(t *testing.T) {
 	auth := e.auth()
 	packs := decode[[]admin.Pack](t, e.api.Get("/packs", auth).Body)
 	var before int
-	_ = e.store.DB().NewRaw(`SELECT count(*) FROM questions`).Scan(context.Background(), &before)
+	_ = e.db.NewRaw(`SELECT count(*) FROM questions`).Scan(context.Background(), &before)
 	good := func() map[string]any {
 		return map[string]any{"pack_id": packs[0].ID, "text": "Вопрос?", "answer": "Ответ"}
 	}
@@ -363,7 +363,7 @@ func TestQuestionValidation(t *testing.T) {
 	big := e.api.Post("/questions", auth, map[string]any{"pack_id": packs[0].ID, "text": strings.Repeat("я", 600_000), "answer": "x"})
 	is.Equal(big.Code, http.StatusRequestEntityTooLarge) // a body over 1 MiB
 	var after int
-	_ = e.store.DB().NewRaw(`SELECT count(*) FROM questions`).Scan(context.Background(), &after)
+	_ = e.db.NewRaw(`SELECT count(*) FROM questions`).Scan(context.Background(), &after)
 	is.Equal(after, before) // nothing was written
 }
 
@@ -404,7 +404,7 @@ func TestPacksAndImport(t *testing.T) {
 	is.True(qs[2].NeedsReview)
 
 	var packsBefore, questionsBefore int
-	db := e.store.DB()
+	db := e.db
 	_ = db.NewRaw(`SELECT count(*) FROM packs`).Scan(context.Background(), &packsBefore)
 	_ = db.NewRaw(`SELECT count(*) FROM questions`).Scan(context.Background(), &questionsBefore)
 	for name, bad := range map[string]string{
@@ -505,4 +505,49 @@ func TestDocs(t *testing.T) {
 	is.True(strings.Contains(doc, `"openapi":"3.1`))
 	is.True(strings.Contains(doc, `"bearer"`))
 	is.Equal(e.api.Get("/docs").Code, http.StatusOK) // and the docs page
+}
+
+// stores are the Postgres stores the API runs on in these tests.
+type stores struct {
+	games     *postgres.Games
+	questions *postgres.Questions
+	packs     *postgres.Packs
+	chats     *postgres.Chats
+	stats     *postgres.Stats
+	accounts  *postgres.Accounts
+}
+
+func newStores(db *bun.DB) stores {
+	return stores{games: postgres.NewGames(db), questions: postgres.NewQuestions(db), packs: postgres.NewPacks(db),
+		chats: postgres.NewChats(db), stats: postgres.NewStats(db), accounts: postgres.NewAccounts(db)}
+}
+
+// config fills c's stores.
+func (s stores) config(c admin.Config) admin.Config {
+	c.Questions, c.Packs, c.Chats, c.Games, c.Stats, c.Accounts = s.questions, s.packs, s.chats, s.games, s.stats, s.accounts
+	return c
+}
+
+// stopFunc is a Stopper from a function.
+type stopFunc func(ctx context.Context, peer chgk.PeerID) error
+
+func (f stopFunc) Stop(ctx context.Context, peer chgk.PeerID) error { return f(ctx, peer) }
+
+func TestCheckPassword(t *testing.T) {
+	for _, tc := range []struct {
+		pw string
+		ok bool
+	}{
+		{"1234567", false},
+		{"12345678", true},
+		{"пароль12", true},               // 8 letters, 14 bytes
+		{strings.Repeat("я", 36), true},  // 72 bytes: bcrypt's limit
+		{strings.Repeat("я", 37), false}, // 74 bytes: bcrypt would refuse it at start
+		{strings.Repeat("a", 73), false},
+	} {
+		err := admin.CheckPassword(tc.pw)
+		if (err == nil) != tc.ok {
+			t.Errorf("CheckPassword(%d bytes) = %v, want ok=%v", len(tc.pw), err, tc.ok)
+		}
+	}
 }

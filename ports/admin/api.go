@@ -19,26 +19,53 @@ import (
 	"github.com/vkchgk/chgkbot/chgk"
 )
 
-// Store is what the API reads and writes (the Postgres store implements it).
-type Store interface {
-	Questions(ctx context.Context, q chgk.QuestionQuery) ([]chgk.QuestionRecord, int, error)
-	QuestionRecord(ctx context.Context, id int64) (chgk.QuestionRecord, error)
-	CreateQuestion(ctx context.Context, q chgk.QuestionRecord) (chgk.QuestionRecord, error)
-	UpdateQuestion(ctx context.Context, q chgk.QuestionRecord) (chgk.QuestionRecord, error)
-	DeleteQuestion(ctx context.Context, id int64) (soft bool, err error)
-	Packs(ctx context.Context) ([]chgk.Pack, error)
-	CreatePack(ctx context.Context, name, description string) (chgk.Pack, error)
-	DeletePack(ctx context.Context, id int64) error
-	ImportPack(ctx context.Context, name, description string, qs []chgk.QuestionRecord) (chgk.Pack, error)
-	Chats(ctx context.Context, offset, limit int) ([]chgk.ChatRecord, int, error)
-	Chat(ctx context.Context, peer chgk.PeerID) (chgk.ChatRecord, error)
-	Settings(ctx context.Context, peer chgk.PeerID) (chgk.Settings, error)
-	SaveSettings(ctx context.Context, peer chgk.PeerID, s chgk.Settings) error
-	Games(ctx context.Context, q chgk.GameQuery) ([]chgk.GameRecord, int, error)
+// The stores the API reads and writes, one per resource (the Postgres
+// adapter's small stores implement them). Each is the least its operations
+// need.
+
+// Questions is the question bank.
+type Questions interface {
+	List(ctx context.Context, q chgk.QuestionQuery) ([]chgk.QuestionRecord, int, error)
+	Get(ctx context.Context, id int64) (chgk.QuestionRecord, error)
+	Create(ctx context.Context, q chgk.QuestionRecord) (chgk.QuestionRecord, error)
+	Update(ctx context.Context, q chgk.QuestionRecord) (chgk.QuestionRecord, error)
+	// Delete deletes softly (soft is true) a question that a game played,
+	// so its results keep it.
+	Delete(ctx context.Context, id int64) (soft bool, err error)
+}
+
+// Packs keeps the named sets of questions.
+type Packs interface {
+	List(ctx context.Context) ([]chgk.Pack, error)
+	Create(ctx context.Context, name, description string) (chgk.Pack, error)
+	Delete(ctx context.Context, id int64) error
+	// Import stores a whole pack and its questions, or nothing.
+	Import(ctx context.Context, name, description string, qs []chgk.QuestionRecord) (chgk.Pack, error)
+}
+
+// Chats lists chats and keeps their settings.
+type Chats interface {
+	List(ctx context.Context, offset, limit int) ([]chgk.ChatRecord, int, error)
+	Get(ctx context.Context, peer chgk.PeerID) (chgk.ChatRecord, error)
+	chgk.ChatStore
+}
+
+// Games reads games and their results.
+type Games interface {
+	List(ctx context.Context, q chgk.GameQuery) ([]chgk.GameRecord, int, error)
 	Game(ctx context.Context, id int64) (*chgk.Game, error)
-	PlayerStats(ctx context.Context, sort string, limit int) ([]chgk.PlayerStats, error)
-	ChatStats(ctx context.Context, limit int) ([]chgk.ChatStats, error)
-	Accounts
+}
+
+// Stats reads the leaderboards.
+type Stats interface {
+	Players(ctx context.Context, sort string, limit int) ([]chgk.PlayerStats, error)
+	Chats(ctx context.Context, limit int) ([]chgk.ChatStats, error)
+}
+
+// Stopper stops the game running in a chat as a member's /stop would:
+// through the bot's transactional path, with the results posted to the chat.
+type Stopper interface {
+	Stop(ctx context.Context, peer chgk.PeerID) error
 }
 
 // Accounts keeps administrators and their tokens.
@@ -58,16 +85,19 @@ type Accounts interface {
 	RecordFailedLogin(ctx context.Context, at, forget time.Time, keys ...string) error
 }
 
-// Config is what the API needs.
+// Config is what the API needs. Every store and the Stopper are required.
 type Config struct {
-	Store Store
-	// Stop stops the game running in peer as a chat member's /stop would:
-	// through the bot's transactional path, results posted to the chat.
-	Stop     func(ctx context.Context, peer chgk.PeerID) error
-	Defaults chgk.Settings // a chat's settings until it changes them
-	Log      *slog.Logger
-	Now      func() time.Time // time.Now when nil
-	TokenTTL time.Duration    // 24 h when zero
+	Questions Questions
+	Packs     Packs
+	Chats     Chats
+	Games     Games
+	Stats     Stats
+	Accounts  Accounts
+	Stopper   Stopper
+	Defaults  chgk.Settings // a chat's settings until it changes them
+	Log       *slog.Logger
+	Now       func() time.Time // time.Now when nil
+	TokenTTL  time.Duration    // 24 h when zero
 }
 
 // New builds the API on mux and returns it.

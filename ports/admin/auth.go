@@ -6,10 +6,12 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/danielgtaylor/huma/v2"
 	"golang.org/x/crypto/bcrypt"
@@ -33,14 +35,28 @@ func HashPassword(password string) (string, error) {
 // too — half a second of CPU.
 const dummyHash = "$2a$12$DtaDnOBj4lMyBeQhtUye8eJMNtKWArMhE7kmfXeZQlYut2ePCPMV2"
 
+// CheckPassword says what is wrong with an admin's password, if anything:
+// at least 8 characters, and at most 72 bytes, beyond which bcrypt refuses
+// to hash (37 Cyrillic letters). The one copy of the rule: configuration
+// checks it at start with the variable's name.
+func CheckPassword(password string) error {
+	switch {
+	case utf8.RuneCountInString(password) < 8:
+		return errors.New("the password must be at least 8 characters")
+	case len(password) > 72:
+		return fmt.Errorf("the password must be at most 72 bytes (bcrypt's limit), it has %d", len(password))
+	}
+	return nil
+}
+
 // EnsureFirstAdmin creates the first admin from email and password if
 // there is no admin yet.
 func EnsureFirstAdmin(ctx context.Context, a Accounts, email, password string) (bool, error) {
 	if email == "" || password == "" {
 		return false, nil
 	}
-	if len(password) < 8 {
-		return false, errors.New("ADMIN_PASSWORD must be at least 8 characters")
+	if err := CheckPassword(password); err != nil {
+		return false, err
 	}
 	// Hashed only when there is no admin yet: bcrypt costs every start
 	// a third of a second otherwise.
@@ -75,14 +91,14 @@ func (s *server) registerAuth(api huma.API) {
 		addr := remoteAddr(ctx)
 		keys := []string{"account:" + email, "addr:" + addr}
 		now := s.cfg.Now()
-		failed, err := s.cfg.Store.FailedLogins(ctx, now.Add(-loginWindow), keys...)
+		failed, err := s.cfg.Accounts.FailedLogins(ctx, now.Add(-loginWindow), keys...)
 		if err != nil {
 			return nil, s.fail(ctx, "admin", err)
 		}
 		if failed >= loginFailures {
 			return nil, huma.Error429TooManyRequests("too many failed logins; try again later")
 		}
-		id, hash, err := s.cfg.Store.AdminByEmail(ctx, email)
+		id, hash, err := s.cfg.Accounts.AdminByEmail(ctx, email)
 		if err != nil && !errors.Is(err, chgk.ErrNotFound) {
 			return nil, s.fail(ctx, "admin", err)
 		}
@@ -90,7 +106,7 @@ func (s *server) registerAuth(api huma.API) {
 			hash = dummyHash
 		}
 		if bcrypt.CompareHashAndPassword([]byte(hash), []byte(in.Body.Password)) != nil || err != nil {
-			if err := s.cfg.Store.RecordFailedLogin(ctx, now, now.Add(-loginWindow), keys...); err != nil {
+			if err := s.cfg.Accounts.RecordFailedLogin(ctx, now, now.Add(-loginWindow), keys...); err != nil {
 				return nil, s.fail(ctx, "admin", err)
 			}
 			return nil, huma.Error401Unauthorized("wrong email or password")
@@ -98,7 +114,7 @@ func (s *server) registerAuth(api huma.API) {
 		token, tokenHash := newToken()
 		out := &tokenOutput{}
 		out.Body.Token, out.Body.ExpiresAt = token, s.cfg.Now().Add(s.cfg.TokenTTL).UTC()
-		if err := s.cfg.Store.SaveToken(ctx, tokenHash, id, out.Body.ExpiresAt); err != nil {
+		if err := s.cfg.Accounts.SaveToken(ctx, tokenHash, id, out.Body.ExpiresAt); err != nil {
 			return nil, s.fail(ctx, "token", err)
 		}
 		return out, nil
@@ -111,7 +127,7 @@ func (s *server) registerLogout(api huma.API) {
 		Summary: "Log out", Description: "Revokes the token the request carries.", DefaultStatus: http.StatusNoContent,
 	}, func(ctx context.Context, _ *struct{}) (*struct{}, error) {
 		hash, _ := ctx.Value(tokenKey{}).([]byte)
-		if err := s.cfg.Store.RevokeToken(ctx, hash); err != nil {
+		if err := s.cfg.Accounts.RevokeToken(ctx, hash); err != nil {
 			return nil, s.fail(ctx, "token", err)
 		}
 		return nil, nil
@@ -138,7 +154,7 @@ func (s *server) authenticate(ctx huma.Context, next func(huma.Context)) {
 		return
 	}
 	h := sha256.Sum256([]byte(strings.TrimSpace(token)))
-	id, err := s.cfg.Store.TokenAdmin(ctx.Context(), h[:], s.cfg.Now())
+	id, err := s.cfg.Accounts.TokenAdmin(ctx.Context(), h[:], s.cfg.Now())
 	switch {
 	case errors.Is(err, chgk.ErrNotFound):
 		_ = huma.WriteErr(s.api, ctx, http.StatusUnauthorized, "the token is unknown, expired or revoked")

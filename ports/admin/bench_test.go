@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vkchgk/chgkbot/adapters/postgres"
 	"github.com/vkchgk/chgkbot/adapters/postgres/pgtest"
 	"github.com/vkchgk/chgkbot/chgk"
 	"github.com/vkchgk/chgkbot/ports/admin"
@@ -21,21 +20,21 @@ import (
 // search; it reports p50 and p99 of the requests.
 func BenchmarkListQuestions(b *testing.B) {
 	db := pgtest.New(b)
-	store := postgres.NewStore(db, nil)
+	store := newStores(db)
 	ctx := context.Background()
 	qs := make([]chgk.QuestionRecord, 10_000)
 	for i := range qs {
 		qs[i] = chgk.QuestionRecord{Number: i + 1, Question: chgk.Question{Text: fmt.Sprintf("Вопрос номер %d о городе и реке", i),
 			Answer: fmt.Sprintf("Ответ %d", i), Comment: "Комментарий"}}
 	}
-	if _, err := store.ImportPack(ctx, "Большой пакет", "", qs); err != nil {
+	if _, err := store.packs.Import(ctx, "Большой пакет", "", qs); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := admin.EnsureFirstAdmin(ctx, store, email, password); err != nil {
+	if _, err := admin.EnsureFirstAdmin(ctx, store.accounts, email, password); err != nil {
 		b.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	admin.New(mux, admin.Config{Store: store, Defaults: chgk.DefaultSettings(), Stop: func(context.Context, chgk.PeerID) error { return nil }})
+	admin.New(mux, store.config(admin.Config{Defaults: chgk.DefaultSettings(), Stopper: stopFunc(func(context.Context, chgk.PeerID) error { return nil })}))
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	resp, err := http.Post(srv.URL+"/auth/login", "application/json",

@@ -80,7 +80,7 @@ func (s *server) registerChats(api huma.API) {
 			}
 		}, error) {
 			off, lim := page(in.Page, in.PerPage)
-			cs, total, err := s.cfg.Store.Chats(ctx, off, lim)
+			cs, total, err := s.cfg.Chats.List(ctx, off, lim)
 			if err != nil {
 				return nil, s.fail(ctx, "chats", err)
 			}
@@ -99,7 +99,7 @@ func (s *server) registerChats(api huma.API) {
 	huma.Register(api, huma.Operation{OperationID: "get-chat", Method: http.MethodGet, Path: "/chats/{peer_id}", Tags: tags,
 		Summary: "Read a chat", Errors: []int{http.StatusNotFound}},
 		func(ctx context.Context, in *peerInput) (*struct{ Body Chat }, error) {
-			c, err := s.cfg.Store.Chat(ctx, chgk.PeerID(in.PeerID))
+			c, err := s.cfg.Chats.Get(ctx, chgk.PeerID(in.PeerID))
 			if err != nil {
 				return nil, s.fail(ctx, "chat", err)
 			}
@@ -115,10 +115,10 @@ func (s *server) registerChats(api huma.API) {
 			Body   SettingsPatch
 		}) (*struct{ Body Settings }, error) {
 			peer := chgk.PeerID(in.PeerID)
-			if _, err := s.cfg.Store.Chat(ctx, peer); err != nil {
+			if _, err := s.cfg.Chats.Get(ctx, peer); err != nil {
 				return nil, s.fail(ctx, "chat", err)
 			}
-			cur, err := s.cfg.Store.Settings(ctx, peer)
+			cur, err := s.cfg.Chats.Settings(ctx, peer)
 			if errors.Is(err, chgk.ErrNotFound) {
 				cur, err = s.cfg.Defaults, nil
 			}
@@ -151,7 +151,7 @@ func (s *server) registerChats(api huma.API) {
 			if len(errs) > 0 {
 				return nil, huma.Error422UnprocessableEntity("the settings are out of bounds", errs...)
 			}
-			if err := s.cfg.Store.SaveSettings(ctx, peer, cur); err != nil {
+			if err := s.cfg.Chats.SaveSettings(ctx, peer, cur); err != nil {
 				return nil, s.fail(ctx, "settings", err)
 			}
 			return &struct{ Body Settings }{Body: settingsOf(cur)}, nil

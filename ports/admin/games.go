@@ -119,7 +119,7 @@ func (s *server) registerGames(api huma.API) {
 			}
 		}, error) {
 			off, lim := page(in.Page, in.PerPage)
-			gs, total, err := s.cfg.Store.Games(ctx, chgk.GameQuery{Peer: chgk.PeerID(in.PeerID), Status: chgk.GameStatus(in.Status),
+			gs, total, err := s.cfg.Games.List(ctx, chgk.GameQuery{Peer: chgk.PeerID(in.PeerID), Status: chgk.GameStatus(in.Status),
 				From: in.From, To: in.To, Offset: off, Limit: lim})
 			if err != nil {
 				return nil, s.fail(ctx, "games", err)
@@ -145,7 +145,7 @@ func (s *server) registerGames(api huma.API) {
 	huma.Register(api, huma.Operation{OperationID: "get-game", Method: http.MethodGet, Path: "/games/{id}", Tags: tags,
 		Summary: "Read a game's full results", Errors: []int{http.StatusNotFound}},
 		func(ctx context.Context, in *idInput) (*struct{ Body GameDetail }, error) {
-			g, err := s.cfg.Store.Game(ctx, in.ID)
+			g, err := s.cfg.Games.Game(ctx, in.ID)
 			if err != nil {
 				return nil, s.fail(ctx, "game", err)
 			}
@@ -156,17 +156,17 @@ func (s *server) registerGames(api huma.API) {
 		Description: "As a member's /stop: the game ends as stopped and the chat gets the results.",
 		Errors:      []int{http.StatusNotFound, http.StatusConflict}},
 		func(ctx context.Context, in *idInput) (*struct{ Body GameDetail }, error) {
-			g, err := s.cfg.Store.Game(ctx, in.ID)
+			g, err := s.cfg.Games.Game(ctx, in.ID)
 			if err != nil {
 				return nil, s.fail(ctx, "game", err)
 			}
 			if !g.Phase().Active() {
 				return nil, huma.Error409Conflict("the game is not running")
 			}
-			if err := s.cfg.Stop(ctx, g.Peer()); err != nil && !errors.Is(err, chgk.ErrNoGame) {
+			if err := s.cfg.Stopper.Stop(ctx, g.Peer()); err != nil && !errors.Is(err, chgk.ErrNoGame) {
 				return nil, s.fail(ctx, "game", err)
 			}
-			if g, err = s.cfg.Store.Game(ctx, in.ID); err != nil {
+			if g, err = s.cfg.Games.Game(ctx, in.ID); err != nil {
 				return nil, s.fail(ctx, "game", err)
 			}
 			return &struct{ Body GameDetail }{Body: detailOf(g)}, nil
@@ -201,7 +201,7 @@ func (s *server) registerStats(api huma.API) {
 			Sort  string `query:"sort" enum:"correct,games,answered,rate" default:"correct"`
 			Limit int    `query:"limit" default:"50" minimum:"1" maximum:"500"`
 		}) (*struct{ Body []PlayerStats }, error) {
-			ps, err := s.cfg.Store.PlayerStats(ctx, in.Sort, in.Limit)
+			ps, err := s.cfg.Stats.Players(ctx, in.Sort, in.Limit)
 			if err != nil {
 				return nil, s.fail(ctx, "stats", err)
 			}
@@ -220,7 +220,7 @@ func (s *server) registerStats(api huma.API) {
 		func(ctx context.Context, in *struct {
 			Limit int `query:"limit" default:"50" minimum:"1" maximum:"500"`
 		}) (*struct{ Body []ChatStats }, error) {
-			cs, err := s.cfg.Store.ChatStats(ctx, in.Limit)
+			cs, err := s.cfg.Stats.Chats(ctx, in.Limit)
 			if err != nil {
 				return nil, s.fail(ctx, "stats", err)
 			}

@@ -44,7 +44,7 @@ func (s *server) registerPacks(api huma.API) {
 	tags := []string{"packs"}
 	huma.Register(api, huma.Operation{OperationID: "list-packs", Method: http.MethodGet, Path: "/packs", Tags: tags, Summary: "List packs"},
 		func(ctx context.Context, _ *struct{}) (*struct{ Body []Pack }, error) {
-			ps, err := s.cfg.Store.Packs(ctx)
+			ps, err := s.cfg.Packs.List(ctx)
 			if err != nil {
 				return nil, s.fail(ctx, "packs", err)
 			}
@@ -67,7 +67,7 @@ func (s *server) registerPacks(api huma.API) {
 				return nil, huma.Error422UnprocessableEntity("the pack is not valid",
 					&huma.ErrorDetail{Location: "body.name", Message: "must not be blank", Value: in.Body.Name})
 			}
-			p, err := s.cfg.Store.CreatePack(ctx, name, strings.TrimSpace(in.Body.Description))
+			p, err := s.cfg.Packs.Create(ctx, name, strings.TrimSpace(in.Body.Description))
 			if err != nil {
 				return nil, s.fail(ctx, "pack", err)
 			}
@@ -77,7 +77,7 @@ func (s *server) registerPacks(api huma.API) {
 		Summary: "Delete a pack", Description: "Its questions leave new games; old results keep them.",
 		DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusNotFound}},
 		func(ctx context.Context, in *idInput) (*struct{}, error) {
-			if err := s.cfg.Store.DeletePack(ctx, in.ID); err != nil {
+			if err := s.cfg.Packs.Delete(ctx, in.ID); err != nil {
 				return nil, s.fail(ctx, "pack", err)
 			}
 			return nil, nil
@@ -121,7 +121,7 @@ func (s *server) registerPacks(api huma.API) {
 					rep.NeedsReview = append(rep.NeedsReview, q.Number)
 				}
 			}
-			pack, err := s.cfg.Store.ImportPack(ctx, name, p.Description, qs)
+			pack, err := s.cfg.Packs.Import(ctx, name, p.Description, qs)
 			if err != nil {
 				return nil, s.fail(ctx, "pack", err)
 			}

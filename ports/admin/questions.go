@@ -159,7 +159,7 @@ func (s *server) registerQuestions(api huma.API) {
 		Summary: "List questions", Description: "Live questions of live packs, paged; search with q, filter with pack_id."},
 		func(ctx context.Context, in *listQuestionsInput) (*questionList, error) {
 			off, lim := page(in.Page, in.PerPage)
-			rs, total, err := s.cfg.Store.Questions(ctx, chgk.QuestionQuery{Text: in.Q, PackID: in.PackID, Offset: off, Limit: lim})
+			rs, total, err := s.cfg.Questions.List(ctx, chgk.QuestionQuery{Text: in.Q, PackID: in.PackID, Offset: off, Limit: lim})
 			if err != nil {
 				return nil, s.fail(ctx, "questions", err)
 			}
@@ -174,7 +174,7 @@ func (s *server) registerQuestions(api huma.API) {
 		Summary: "Read a question", Description: "Deleted questions stay readable (past games showed them).",
 		Errors: []int{http.StatusNotFound}},
 		func(ctx context.Context, in *idInput) (*questionOutput, error) {
-			r, err := s.cfg.Store.QuestionRecord(ctx, in.ID)
+			r, err := s.cfg.Questions.Get(ctx, in.ID)
 			if err != nil {
 				return nil, s.fail(ctx, "question", err)
 			}
@@ -186,7 +186,7 @@ func (s *server) registerQuestions(api huma.API) {
 			if err := in.Body.check(); err != nil {
 				return nil, err
 			}
-			r, err := s.cfg.Store.CreateQuestion(ctx, in.Body.record(0))
+			r, err := s.cfg.Questions.Create(ctx, in.Body.record(0))
 			if err != nil {
 				return nil, s.fail(ctx, "pack", err)
 			}
@@ -206,7 +206,7 @@ func (s *server) registerQuestions(api huma.API) {
 			ID   int64 `path:"id" minimum:"1"`
 			Body QuestionPatch
 		}) (*questionOutput, error) {
-			cur, err := s.cfg.Store.QuestionRecord(ctx, in.ID)
+			cur, err := s.cfg.Questions.Get(ctx, in.ID)
 			if err != nil || cur.Deleted {
 				return nil, s.fail(ctx, "question", orNotFound(err))
 			}
@@ -234,7 +234,7 @@ func (s *server) registerQuestions(api huma.API) {
 				Soft bool `json:"soft" doc:"true: kept for the results of past games"`
 			}
 		}, error) {
-			soft, err := s.cfg.Store.DeleteQuestion(ctx, in.ID)
+			soft, err := s.cfg.Questions.Delete(ctx, in.ID)
 			if err != nil {
 				return nil, s.fail(ctx, "question", err)
 			}
@@ -254,7 +254,7 @@ func (s *server) replaceQuestion(ctx context.Context, id int64, b QuestionBody) 
 	if err := b.check(); err != nil {
 		return nil, err
 	}
-	r, err := s.cfg.Store.UpdateQuestion(ctx, b.record(id))
+	r, err := s.cfg.Questions.Update(ctx, b.record(id))
 	if err != nil {
 		return nil, s.fail(ctx, "question or pack", err)
 	}

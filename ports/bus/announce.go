@@ -2,7 +2,6 @@ package bus
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -70,51 +69,67 @@ type Announcing struct {
 // clock is confirmed, it reports the delivery to the game through the
 // updates topic, so the clock runs from then (SPEC §2).
 func (a *Announcing) Handle(msg *message.Message) error {
-	var o outbound
-	if err := json.Unmarshal(msg.Payload, &o); err != nil {
+	kind, err := kindOf(msg.Payload)
+	if err != nil {
 		a.Log.Error("dropping an unreadable announcement", "err", err, "uuid", msg.UUID)
 		return nil
 	}
-	ctx := msg.Context()
-	key := msg.UUID
-	switch o.Kind {
-	case "event":
-		e, err := o.event()
-		if err != nil {
-			a.Log.Error("dropping an unreadable event", "err", err, "peer_id", int64(o.Peer))
+	ctx, key := msg.Context(), msg.UUID
+	switch kind {
+	case kindEvent:
+		return announce(a, msg, func(m eventMsg) error {
+			e, err := m.event()
+			if err != nil {
+				a.Log.Error("dropping an unreadable event", "err", err, "peer_id", int64(m.Peer))
+				return nil
+			}
+			if err := a.Announcer.Announce(ctx, key, m.Peer, e); err != nil {
+				return fmt.Errorf("announce %s to chat %d: %w", m.Type, m.Peer, err)
+			}
+			if t, ok := chgk.TimerOf(e); ok {
+				return a.report(m.Peer, key, t)
+			}
 			return nil
-		}
-		if err := a.Announcer.Announce(ctx, key, o.Peer, e); err != nil {
-			return fmt.Errorf("announce %s to chat %d: %w", o.Type, o.Peer, err)
-		}
-		if t, ok := chgk.TimerOf(e); ok {
-			return a.report(o.Peer, key, t)
-		}
-		return nil
-	case "answer":
-		err := a.Announcer.Answer(ctx, o.Callback, o.User, o.Peer, o.Text)
-		if err != nil && IsPermanent(err) {
-			// A press older than a minute cannot be answered any more.
-			a.Log.Warn("a button press could not be answered", "err", err, "peer_id", int64(o.Peer))
-			return nil
-		}
-		return err
-	case "page":
-		return a.Announcer.Page(ctx, o.Peer, o.CMID, o.Round, o.Page, o.Players)
-	case "greet":
-		return a.Announcer.Greet(ctx, key, o.Peer)
-	case "private":
+		})
+	case kindAnswer:
+		return announce(a, msg, func(m answerMsg) error {
+			err := a.Announcer.Answer(ctx, m.Callback, m.User, m.Peer, m.Reason)
+			if err != nil && IsPermanent(err) {
+				// A press older than a minute cannot be answered any more.
+				a.Log.Warn("a button press could not be answered", "err", err, "peer_id", int64(m.Peer))
+				return nil
+			}
+			return err
+		})
+	case kindPage:
+		return announce(a, msg, func(m pageMsg) error {
+			return a.Announcer.Page(ctx, m.Peer, m.CMID, m.Round, m.Page, m.Players)
+		})
+	case kindGreet:
+		return announce(a, msg, func(m greetMsg) error { return a.Announcer.Greet(ctx, key, m.Peer) })
+	case kindPrivate:
 		// Published outside a transaction once per delivery of the update:
 		// the key is the update's, so a repeat is the same message to VK.
-		return a.Announcer.ReplyPrivate(ctx, "private:"+o.Text, o.Peer)
+		return announce(a, msg, func(m privateMsg) error { return a.Announcer.ReplyPrivate(ctx, "private:"+m.Key, m.Peer) })
 	}
-	a.Log.Error("dropping an announcement of unknown kind", "kind", o.Kind, "peer_id", int64(o.Peer))
+	a.Log.Error("dropping an announcement of unknown kind", "kind", kind, "uuid", msg.UUID)
 	return nil
+}
+
+// announce decodes msg as a T and hands it to f; a message that does not
+// decode can never be announced and is dropped with a log line.
+func announce[T wireMsg](a *Announcing, msg *message.Message, f func(T) error) error {
+	m, err := decode[T](msg.Payload)
+	if err != nil {
+		a.Log.Error("dropping an unreadable announcement", "err", err, "uuid", msg.UUID)
+		return nil
+	}
+	return f(m)
 }
 
 func (a *Announcing) report(peer chgk.PeerID, key string, t chgk.Timer) error {
 	at := a.Clock.Now()
-	m, err := newMessage(peer, "delivered:"+key, inbound{Kind: "delivered", Delivered: &deliveredMsg{Peer: peer, Phase: t.Phase, Round: t.Round, At: at}})
+	m, err := newMessage(peer, "delivered:"+key, deliveredMsg{Delivered: delivery{Peer: peer, Phase: t.Phase, Round: t.Round, At: at}})
 	if err != nil {
 		return err
 	}
@@ -124,11 +139,17 @@ func (a *Announcing) report(peer chgk.PeerID, key string, t chgk.Timer) error {
 	return nil
 }
 
+// Batches stores long-poll batches (the Postgres adapter's LongPoll
+// implements it).
+type Batches interface {
+	// SaveUpdates runs publish in a transaction that also saves the
+	// community's ts: both commit together or neither does.
+	SaveUpdates(ctx context.Context, groupID int64, ts string, publish func(ctx context.Context, pub message.Publisher) error) error
+}
+
 // Sink is the intake's sink: it publishes each long-poll batch to the
 // updates topics and saves the ts in one transaction.
 type Sink struct {
 	GroupID int64
-	Store   interface {
-		SaveUpdates(ctx context.Context, groupID int64, ts string, publish func(ctx context.Context, pub message.Publisher) error) error
-	}
+	Store   Batches
 }

@@ -49,16 +49,6 @@ const (
 	forwardEvents    = "forward_events_"
 )
 
-// Topics are the bus's updates and events topics, every shard.
-func Topics() []string {
-	var ts []string
-	for shard := range Shards {
-		k := strconv.Itoa(shard)
-		ts = append(ts, "chgk_updates_"+k, "chgk_events_"+k)
-	}
-	return ts
-}
-
 // forward hands a message on unchanged: same UUID, payload and metadata.
 func forward(msg *message.Message) ([]*message.Message, error) {
 	return []*message.Message{msg.Copy()}, nil
@@ -107,14 +97,14 @@ func NewRouter(cfg RouterConfig) (*message.Router, error) {
 	for shard := range Shards {
 		k := strconv.Itoa(shard)
 		if cfg.Worker != nil {
-			r.AddConsumerHandler(workerHandler+k, "chgk_updates_"+k, cfg.WorkerSub, cfg.Worker.Handle)
+			r.AddConsumerHandler(workerHandler+k, updatesPrefix+k, cfg.WorkerSub, cfg.Worker.Handle)
 		}
 		if cfg.Announcing != nil {
-			r.AddConsumerHandler(announcerHandler+k, "chgk_events_"+k, cfg.AnnouncerSub, cfg.Announcing.Handle)
+			r.AddConsumerHandler(announcerHandler+k, eventsPrefix+k, cfg.AnnouncerSub, cfg.Announcing.Handle)
 		}
 		if f := cfg.Forward; f != nil {
-			r.AddHandler(forwardUpdates+k, "chgk_updates_"+k, f.From, "chgk_updates_"+k, f.To, forward)
-			r.AddHandler(forwardEvents+k, "chgk_events_"+k, f.From, "chgk_events_"+k, f.To, forward)
+			r.AddHandler(forwardUpdates+k, updatesPrefix+k, f.From, updatesPrefix+k, f.To, forward)
+			r.AddHandler(forwardEvents+k, eventsPrefix+k, f.From, eventsPrefix+k, f.To, forward)
 		}
 	}
 	return r, nil

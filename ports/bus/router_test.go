@@ -78,9 +78,9 @@ func announceOnce(t *testing.T, fa *fakeAnnouncer, peers ...chgk.PeerID) <-chan 
 	<-r.Running()
 	t.Cleanup(func() { _ = r.Close() })
 	for _, p := range peers {
-		o, err := encodeEvent(p, chgk.RulesShown{Peer: p, Settings: chgk.DefaultSettings()})
+		m, err := eventOf(p, chgk.RulesShown{Peer: p, Settings: chgk.DefaultSettings()})
 		is.NoErr(err)
-		is.NoErr(publishOut(ps, p, []outbound{o}))
+		is.NoErr(publish(ps, p, []wireMsg{m}))
 	}
 	return poisoned
 }

@@ -16,7 +16,7 @@ func (s *Sink) Deliver(ctx context.Context, updates []vk.Update, next string) er
 		byTopic := map[string][]*message.Message{}
 		var topics []string
 		for _, u := range updates {
-			m, err := newMessage(u.Peer, u.EventID, inbound{Kind: "update", Update: &u})
+			m, err := newMessage(u.Peer, u.EventID, updateMsg{Update: u})
 			if err != nil {
 				return err
 			}

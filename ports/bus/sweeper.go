@@ -11,14 +11,16 @@ import (
 	"github.com/vkchgk/chgkbot/chgk"
 )
 
-// DueFunc handles a chat whose game's deadline (of phase in round) passed.
-type DueFunc = func(ctx context.Context, pub message.Publisher, peer chgk.PeerID, phase chgk.Phase, round int, deadline time.Time) error
+// DueFunc is the body of the unit of work of a chat whose game's deadline
+// passed: due names the phase and round, deadline when it was; tx and out
+// are the unit's, as in UnitFunc.
+type DueFunc = func(ctx context.Context, tx chgk.Stores, out message.Publisher, peer chgk.PeerID, due chgk.Expire, deadline time.Time) error
 
 // Deadlines finds due games (the Postgres store implements it).
 type Deadlines interface {
-	// ExpireNext runs f for one chat whose game is due at now, in a
-	// transaction holding the chat's lock, skipping chats others hold;
-	// false when none is due.
+	// ExpireNext runs f for one chat whose game is due at now, in a unit
+	// of work holding the chat's lock, skipping chats others hold; false
+	// when none is due.
 	ExpireNext(ctx context.Context, now time.Time, f DueFunc) (bool, error)
 	// NextDeadline is the earliest deadline of any game.
 	NextDeadline(ctx context.Context) (time.Time, bool, error)
@@ -31,7 +33,7 @@ type Deadlines interface {
 // chat another holds never.
 type Sweeper struct {
 	Deadlines Deadlines
-	Host      Host
+	Host      *chgk.Host
 	Clock     chgk.Clock
 	Log       *slog.Logger
 	// Cap is the longest sleep without looking (a deadline set by another
@@ -105,22 +107,19 @@ func (s *Sweeper) Run(ctx context.Context) error {
 	return nil
 }
 
-func (s *Sweeper) expire(ctx context.Context, pub message.Publisher, peer chgk.PeerID, phase chgk.Phase, round int, deadline time.Time) error {
-	evs, err := s.Host.Handle(ctx, peer, chgk.Expire{Phase: phase, Round: round})
+func (s *Sweeper) expire(ctx context.Context, tx chgk.Stores, out message.Publisher, peer chgk.PeerID, due chgk.Expire, deadline time.Time) error {
+	evs, err := s.Host.With(tx).Handle(ctx, peer, due)
 	if err != nil {
-		return fmt.Errorf("expire %s of chat %d: %w", phase, peer, err)
+		return fmt.Errorf("expire %s of chat %d: %w", due.Phase, peer, err)
 	}
-	s.Log.Debug("deadline fired", "peer_id", int64(peer), "phase", phase, "round", round, "late", s.Clock.Now().Sub(deadline), "events", len(evs))
+	late := s.Clock.Now().Sub(deadline)
+	s.Log.Debug("deadline fired", "peer_id", int64(peer), "phase", due.Phase, "round", due.Round, "late", late, "events", len(evs))
 	if s.Lateness != nil && len(evs) > 0 {
-		s.Lateness(s.Clock.Now().Sub(deadline))
+		s.Lateness(late)
 	}
-	outs := make([]outbound, 0, len(evs))
-	for _, e := range evs {
-		o, err := encodeEvent(peer, e)
-		if err != nil {
-			return err
-		}
-		outs = append(outs, o)
+	msgs, err := eventMsgs(peer, evs)
+	if err != nil {
+		return err
 	}
-	return publishOut(pub, peer, outs)
+	return publish(out, peer, msgs)
 }

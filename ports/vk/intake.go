@@ -7,24 +7,20 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
-)
 
-// LongPoll is where and how to poll (groups.getLongPollServer's answer).
-type LongPoll struct {
-	Server string
-	Key    string
-	TS     string
-}
+	"github.com/cenkalti/backoff/v5"
+
+	"github.com/vkchgk/chgkbot/chgk/vkwire"
+)
 
 // ServerFunc asks VK for the long-poll server, key and ts of the bot's
 // community (the VK client's groups.getLongPollServer, wired in apps/).
-type ServerFunc func(ctx context.Context) (LongPoll, error)
+type ServerFunc func(ctx context.Context) (vkwire.LongPoll, error)
 
 // Sink takes the updates of one long-poll answer and the ts to poll from
 // next, and stores both in one step, so the ts never moves past updates
@@ -44,7 +40,7 @@ type Intake struct {
 	TS   string
 	Wait int // seconds a poll waits for updates; 25 when zero
 	// Backoff is the first delay after a failure, doubled up to MaxBackoff
-	// (with jitter); 1 s and 30 s when zero.
+	// (±50% jitter); 1 s and 30 s when zero.
 	Backoff    time.Duration
 	MaxBackoff time.Duration
 	HTTP       *http.Client // a client without its own timeout is fine: every poll gets one
@@ -73,11 +69,11 @@ func (in *Intake) Run(ctx context.Context) error {
 		hc = &http.Client{}
 	}
 	ts := in.TS
-	var lp LongPoll
-	failures, lost := 0, 0 // failures in a row; failed 3 answers in a row
+	var lp vkwire.LongPoll
+	lost := 0 // failed 3 answers in a row
+	delays := in.backoff()
 	pause := func(err error, what string) bool {
-		failures++
-		d := in.backoff(failures)
+		d := delays.NextBackOff()
 		log.Warn("long poll: "+what+", retrying", "err", err, "wait", d)
 		t := time.NewTimer(d)
 		defer t.Stop()
@@ -136,7 +132,8 @@ func (in *Intake) Run(ctx context.Context) error {
 			}
 			continue
 		}
-		failures, lost = 0, 0
+		delays.Reset()
+		lost = 0
 		if ans.TS == ts && len(ans.Updates) == 0 {
 			continue
 		}
@@ -169,7 +166,10 @@ func (in *Intake) Run(ctx context.Context) error {
 	return nil
 }
 
-func (in *Intake) backoff(failures int) time.Duration {
+// backoff is the delay after a failure: Backoff, doubled after each
+// failure in a row up to MaxBackoff, with ±50% jitter (the VK client's
+// retries use the same library and rule).
+func (in *Intake) backoff() *backoff.ExponentialBackOff {
 	base, top := in.Backoff, in.MaxBackoff
 	if base <= 0 {
 		base = time.Second
@@ -177,11 +177,7 @@ func (in *Intake) backoff(failures int) time.Duration {
 	if top <= 0 {
 		top = 30 * time.Second
 	}
-	d := base << min(failures-1, 20)
-	if d <= 0 || d > top {
-		d = top
-	}
-	return d/2 + rand.N(d/2+1)
+	return &backoff.ExponentialBackOff{InitialInterval: base, RandomizationFactor: 0.5, Multiplier: 2, MaxInterval: top}
 }
 
 // answer is a_check's answer.
@@ -192,7 +188,7 @@ type answer struct {
 }
 
 // check makes one a_check request, with an HTTP timeout above wait.
-func check(ctx context.Context, hc *http.Client, lp LongPoll, ts string, wait int) (answer, error) {
+func check(ctx context.Context, hc *http.Client, lp vkwire.LongPoll, ts string, wait int) (answer, error) {
 	ctx, cancel := context.WithTimeout(ctx, time.Duration(wait+10)*time.Second)
 	defer cancel()
 	q := url.Values{"act": {"a_check"}, "key": {lp.Key}, "ts": {ts}, "wait": {strconv.Itoa(wait)}}

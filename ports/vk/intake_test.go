@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vkchgk/chgkbot/chgk/vkwire"
+
 	"github.com/matryer/is"
 
 	"github.com/vkchgk/chgkbot/adapters/vkapi"
@@ -48,9 +50,9 @@ func startIntake(t *testing.T, fake *vkfake.Server, sink *memorySink, ts string)
 	}
 	in := &vk.Intake{
 		GroupID: group, Sink: sink, TS: ts, Wait: 1, Backoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond,
-		Server: func(ctx context.Context) (vk.LongPoll, error) {
+		Server: func(ctx context.Context) (vkwire.LongPoll, error) {
 			lp, err := client.LongPollServer(ctx, group)
-			return vk.LongPoll{Server: lp.Server, Key: lp.Key, TS: lp.TS}, err
+			return vkwire.LongPoll{Server: lp.Server, Key: lp.Key, TS: lp.TS}, err
 		},
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -156,10 +158,10 @@ func TestIntakeSkipsJunk(t *testing.T) {
 	fake.Press(peer, 5, "garbage", 3)
 	fake.Say(peer, 5, "/start")
 	us := waitFor(t, sink, 2)
-	is.Equal(len(us), 2)                     // junk is dropped, never a crash
-	is.Equal(us[0].Callback != "", true)     // a bad press is kept, to stop its spinner
-	is.Equal(us[0].Action, vk.Action{})      // asking for nothing
-	is.Equal(us[1].Action.Name, vk.ActStart) // and the intake goes on
+	is.Equal(len(us), 2)                         // junk is dropped, never a crash
+	is.Equal(us[0].Callback != "", true)         // a bad press is kept, to stop its spinner
+	is.Equal(us[0].Action, vk.Action{})          // asking for nothing
+	is.Equal(us[1].Action.Name, vkwire.ActStart) // and the intake goes on
 }
 
 func TestIntakeRecoversFromRepeatedFailed3(t *testing.T) {

@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/vkchgk/chgkbot/chgk/vkwire"
+
 	"github.com/vkchgk/chgkbot/chgk"
 )
 
@@ -52,21 +54,6 @@ type Action struct {
 	Setting  string      `json:"setting,omitempty"`
 	Value    string      `json:"value,omitempty"`
 }
-
-// The actions. Their names match the "a" field of the bot's button payloads
-// (adapters/vkapi.Payload), a wire format: never rename them.
-const (
-	ActStart    = "start"
-	ActJoin     = "join"
-	ActGo       = "go"
-	ActEarly    = "early"
-	ActPick     = "pick"
-	ActPage     = "page"
-	ActStop     = "stop"
-	ActInfo     = "info"
-	ActRules    = "rules"
-	ActSettings = "settings"
-)
 
 // ErrIgnored is returned by Parse for updates the bot does not act on
 // (message edits, the bot's own messages, other event types).
@@ -198,29 +185,26 @@ func parseCallback(obj json.RawMessage) (Update, error) {
 // or VK's {"command": "start"} of a dialog's Start button.
 func parsePayload(b []byte) (Action, error) {
 	var p struct {
-		A       string `json:"a"`
-		R       int    `json:"r"`
-		U       int64  `json:"u"`
-		P       int    `json:"p"`
-		Command string `json:"command"`
+		vkwire.Payload
+		Command string `json:"command"` // VK's own start button in a private dialog
 	}
 	if err := json.Unmarshal(b, &p); err != nil {
 		return Action{}, fmt.Errorf("payload is not a JSON object: %q", cutBytes(b, 80))
 	}
 	if p.A == "" && p.Command == "start" {
-		p.A = ActStart
+		p.A = vkwire.ActStart
 	}
 	switch p.A {
-	case ActStart, ActJoin, ActGo, ActStop, ActInfo, ActRules:
+	case vkwire.ActStart, vkwire.ActJoin, vkwire.ActGo, vkwire.ActStop, vkwire.ActInfo, vkwire.ActRules:
 		return Action{Name: p.A}, nil
-	case ActEarly:
+	case vkwire.ActEarly:
 		return Action{Name: p.A, Round: max(p.R, 0)}, nil
-	case ActPick:
+	case vkwire.ActPick:
 		if p.U <= 0 {
 			return Action{}, errors.New("pick payload without a player")
 		}
 		return Action{Name: p.A, Round: max(p.R, 0), Answerer: chgk.UserID(p.U)}, nil
-	case ActPage:
+	case vkwire.ActPage:
 		return Action{Name: p.A, Round: max(p.R, 0), Page: max(p.P, 0)}, nil
 	}
 	return Action{}, fmt.Errorf("unknown payload action %q", cutBytes([]byte(p.A), 40))
@@ -251,13 +235,13 @@ func StripMention(text string, groupID int64) string {
 
 // commands maps every accepted spelling (lower case, no slash) to its action.
 var commands = map[string]string{
-	"start": ActStart, "начать": ActStart, "играть": ActStart, "начать игру": ActStart, "новая игра": ActStart,
-	"join": ActJoin, "я играю": ActJoin, "играю": ActJoin,
-	"go": ActGo, "поехали": ActGo,
-	"stop": ActStop, "стоп": ActStop, "остановить": ActStop, "остановить игру": ActStop,
-	"info": ActInfo, "инфо": ActInfo, "status": ActInfo, "статус": ActInfo,
-	"rules": ActRules, "правила": ActRules, "помощь": ActRules, "help": ActRules,
-	"settings": ActSettings, "настройки": ActSettings,
+	"start": vkwire.ActStart, "начать": vkwire.ActStart, "играть": vkwire.ActStart, "начать игру": vkwire.ActStart, "новая игра": vkwire.ActStart,
+	"join": vkwire.ActJoin, "я играю": vkwire.ActJoin, "играю": vkwire.ActJoin,
+	"go": vkwire.ActGo, "поехали": vkwire.ActGo,
+	"stop": vkwire.ActStop, "стоп": vkwire.ActStop, "остановить": vkwire.ActStop, "остановить игру": vkwire.ActStop,
+	"info": vkwire.ActInfo, "инфо": vkwire.ActInfo, "status": vkwire.ActInfo, "статус": vkwire.ActInfo,
+	"rules": vkwire.ActRules, "правила": vkwire.ActRules, "помощь": vkwire.ActRules, "help": vkwire.ActRules,
+	"settings": vkwire.ActSettings, "настройки": vkwire.ActSettings,
 }
 
 // ParseCommand reads a typed command: the slash forms of SPEC §1 and their
@@ -283,8 +267,8 @@ func ParseCommand(text string) Action {
 		return Action{Name: name}
 	}
 	fields := strings.Fields(t)
-	if len(fields) >= 1 && commands[fields[0]] == ActSettings {
-		a := Action{Name: ActSettings}
+	if len(fields) >= 1 && commands[fields[0]] == vkwire.ActSettings {
+		a := Action{Name: vkwire.ActSettings}
 		if len(fields) >= 2 {
 			a.Setting = fields[1]
 		}
@@ -304,23 +288,23 @@ func ParseCommand(text string) Action {
 // are not game commands: invites, private messages, page turns, empty text.
 func (u Update) Command(by chgk.Player) chgk.Command {
 	switch u.Action.Name {
-	case ActStart:
+	case vkwire.ActStart:
 		return chgk.Start{By: by}
-	case ActJoin:
+	case vkwire.ActJoin:
 		return chgk.Join{Player: by}
-	case ActGo:
+	case vkwire.ActGo:
 		return chgk.Begin{By: by}
-	case ActEarly:
+	case vkwire.ActEarly:
 		return chgk.AnswerEarly{By: by, Round: u.Action.Round}
-	case ActPick:
+	case vkwire.ActPick:
 		return chgk.Choose{By: by, Answerer: u.Action.Answerer, Round: u.Action.Round}
-	case ActStop:
+	case vkwire.ActStop:
 		return chgk.Stop{By: by}
-	case ActInfo:
+	case vkwire.ActInfo:
 		return chgk.Info{By: by}
-	case ActRules:
+	case vkwire.ActRules:
 		return chgk.Rules{By: by}
-	case ActSettings:
+	case vkwire.ActSettings:
 		c := chgk.ChangeSettings{By: by, Value: u.Action.Value}
 		if u.Action.Setting != "" {
 			name, ok := chgk.ParseSettingName(u.Action.Setting)

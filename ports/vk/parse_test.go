@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/vkchgk/chgkbot/chgk/vkwire"
+
 	"github.com/matryer/is"
 
 	"github.com/vkchgk/chgkbot/chgk"
@@ -40,33 +42,33 @@ func TestParseCommands(t *testing.T) {
 		text string
 		want vk.Action
 	}{
-		{"/start", vk.Action{Name: vk.ActStart}},
-		{"start", vk.Action{Name: vk.ActStart}},
-		{"/START", vk.Action{Name: vk.ActStart}},
-		{"Начать", vk.Action{Name: vk.ActStart}},
-		{"начать игру!", vk.Action{Name: vk.ActStart}},
-		{"играть", vk.Action{Name: vk.ActStart}},
-		{"[club77|@chgkbot] /start", vk.Action{Name: vk.ActStart}},
-		{"[club77|Бот], начать", vk.Action{Name: vk.ActStart}},
-		{"[public77|Бот] start", vk.Action{Name: vk.ActStart}},
-		{"@chgkbot start", vk.Action{Name: vk.ActStart}},
-		{"/join", vk.Action{Name: vk.ActJoin}},
-		{"Я играю", vk.Action{Name: vk.ActJoin}},
-		{"играю", vk.Action{Name: vk.ActJoin}},
-		{"/go", vk.Action{Name: vk.ActGo}},
-		{"Поехали!", vk.Action{Name: vk.ActGo}},
-		{"/stop", vk.Action{Name: vk.ActStop}},
-		{"стоп", vk.Action{Name: vk.ActStop}},
-		{"Остановить", vk.Action{Name: vk.ActStop}},
-		{"/info", vk.Action{Name: vk.ActInfo}},
-		{"инфо", vk.Action{Name: vk.ActInfo}},
-		{"/rules", vk.Action{Name: vk.ActRules}},
-		{"правила", vk.Action{Name: vk.ActRules}},
-		{"Помощь", vk.Action{Name: vk.ActRules}},
-		{"/settings", vk.Action{Name: vk.ActSettings}},
-		{"настройки", vk.Action{Name: vk.ActSettings}},
-		{"/settings rounds 8", vk.Action{Name: vk.ActSettings, Setting: "rounds", Value: "8"}},
-		{"настройки обсуждение 90", vk.Action{Name: vk.ActSettings, Setting: "обсуждение", Value: "90"}},
+		{"/start", vk.Action{Name: vkwire.ActStart}},
+		{"start", vk.Action{Name: vkwire.ActStart}},
+		{"/START", vk.Action{Name: vkwire.ActStart}},
+		{"Начать", vk.Action{Name: vkwire.ActStart}},
+		{"начать игру!", vk.Action{Name: vkwire.ActStart}},
+		{"играть", vk.Action{Name: vkwire.ActStart}},
+		{"[club77|@chgkbot] /start", vk.Action{Name: vkwire.ActStart}},
+		{"[club77|Бот], начать", vk.Action{Name: vkwire.ActStart}},
+		{"[public77|Бот] start", vk.Action{Name: vkwire.ActStart}},
+		{"@chgkbot start", vk.Action{Name: vkwire.ActStart}},
+		{"/join", vk.Action{Name: vkwire.ActJoin}},
+		{"Я играю", vk.Action{Name: vkwire.ActJoin}},
+		{"играю", vk.Action{Name: vkwire.ActJoin}},
+		{"/go", vk.Action{Name: vkwire.ActGo}},
+		{"Поехали!", vk.Action{Name: vkwire.ActGo}},
+		{"/stop", vk.Action{Name: vkwire.ActStop}},
+		{"стоп", vk.Action{Name: vkwire.ActStop}},
+		{"Остановить", vk.Action{Name: vkwire.ActStop}},
+		{"/info", vk.Action{Name: vkwire.ActInfo}},
+		{"инфо", vk.Action{Name: vkwire.ActInfo}},
+		{"/rules", vk.Action{Name: vkwire.ActRules}},
+		{"правила", vk.Action{Name: vkwire.ActRules}},
+		{"Помощь", vk.Action{Name: vkwire.ActRules}},
+		{"/settings", vk.Action{Name: vkwire.ActSettings}},
+		{"настройки", vk.Action{Name: vkwire.ActSettings}},
+		{"/settings rounds 8", vk.Action{Name: vkwire.ActSettings, Setting: "rounds", Value: "8"}},
+		{"настройки обсуждение 90", vk.Action{Name: vkwire.ActSettings, Setting: "обсуждение", Value: "90"}},
 		{"/settings rounds 8 9", vk.Action{}},
 		{"Гоголь", vk.Action{}},
 		{"начать бы", vk.Action{}},
@@ -99,7 +101,7 @@ func TestParseTalkAndButtons(t *testing.T) {
 	// A text button: the payload, not the label, decides.
 	u, err = vk.Parse(messageNew(chat, 5, "Стоп", map[string]any{"payload": `{"a":"join"}`}), group)
 	is.NoErr(err)
-	is.Equal(u.Action, vk.Action{Name: vk.ActJoin})
+	is.Equal(u.Action, vk.Action{Name: vkwire.ActJoin})
 	is.Equal(u.Text, "") // never mistaken for typed text
 
 	_, err = vk.Parse(messageNew(chat, 5, "x", map[string]any{"payload": `{"a":"launch"}`}), group)
@@ -111,17 +113,17 @@ func TestParseTalkAndButtons(t *testing.T) {
 	is.Equal(u.Kind, vk.KindCallback)
 	is.Equal(u.Callback, "cb1") // the press's id, to answer it
 	is.Equal(u.CMID, int64(40)) // the message it was on
-	is.Equal(u.Action, vk.Action{Name: vk.ActPick, Round: 3, Answerer: 9})
+	is.Equal(u.Action, vk.Action{Name: vkwire.ActPick, Round: 3, Answerer: 9})
 	is.Equal(u.Command(chgk.Player{ID: 6}), chgk.Choose{By: chgk.Player{ID: 6}, Answerer: 9, Round: 3})
 
 	// …or, per the schema, as a string holding JSON.
 	u, err = vk.Parse(messageEvent(chat, 6, `{"a":"early","r":2}`), group)
 	is.NoErr(err)
-	is.Equal(u.Action, vk.Action{Name: vk.ActEarly, Round: 2})
+	is.Equal(u.Action, vk.Action{Name: vkwire.ActEarly, Round: 2})
 
 	u, err = vk.Parse(messageEvent(chat, 6, map[string]any{"a": "page", "r": 2, "p": 1}), group)
 	is.NoErr(err)
-	is.Equal(u.Action, vk.Action{Name: vk.ActPage, Round: 2, Page: 1})
+	is.Equal(u.Action, vk.Action{Name: vkwire.ActPage, Round: 2, Page: 1})
 	is.Equal(u.Command(chgk.Player{ID: 6}), nil) // a page turn is not a game command
 
 	u, err = vk.Parse(messageEvent(chat, 6, "garbage"), group)
@@ -131,7 +133,7 @@ func TestParseTalkAndButtons(t *testing.T) {
 
 	u, err = vk.Parse(messageEvent(chat, 6, map[string]any{"command": "start"}), group)
 	is.NoErr(err)
-	is.Equal(u.Action.Name, vk.ActStart) // VK's own Start button
+	is.Equal(u.Action.Name, vkwire.ActStart) // VK's own Start button
 }
 
 func TestParseSpecialMessages(t *testing.T) {
@@ -164,11 +166,11 @@ func TestParseSpecialMessages(t *testing.T) {
 func TestSettingsCommand(t *testing.T) {
 	is := is.New(t)
 	by := chgk.Player{ID: 1}
-	u := vk.Update{Kind: vk.KindMessage, Action: vk.Action{Name: vk.ActSettings, Setting: "раунды", Value: "8"}}
+	u := vk.Update{Kind: vk.KindMessage, Action: vk.Action{Name: vkwire.ActSettings, Setting: "раунды", Value: "8"}}
 	is.Equal(u.Command(by), chgk.ChangeSettings{By: by, Name: chgk.SettingRounds, Value: "8"}) // Russian names map
-	u.Action = vk.Action{Name: vk.ActSettings, Setting: "громкость", Value: "11"}
+	u.Action = vk.Action{Name: vkwire.ActSettings, Setting: "громкость", Value: "11"}
 	is.Equal(u.Command(by), chgk.ChangeSettings{By: by, Name: "громкость", Value: "11"}) // unknown names reach the rules, which refuse them
-	u.Action = vk.Action{Name: vk.ActSettings, Setting: "rounds"}
+	u.Action = vk.Action{Name: vkwire.ActSettings, Setting: "rounds"}
 	is.Equal(u.Command(by), chgk.ChangeSettings{By: by, Name: chgk.SettingRounds, Value: "?"}) // a missing value is refused, not taken as "show"
 }
 

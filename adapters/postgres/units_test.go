@@ -1,0 +1,76 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/matryer/is"
+
+	"github.com/vkchgk/chgkbot/adapters/postgres"
+	"github.com/vkchgk/chgkbot/adapters/postgres/pgtest"
+	"github.com/vkchgk/chgkbot/chgk"
+	ct "github.com/vkchgk/chgkbot/chgk/chgktest"
+	"github.com/vkchgk/chgkbot/ports/bus/bustest"
+)
+
+// TestUnitContract holds the Postgres unit of work to the contract the
+// in-memory one passes: inbox, chat lock, outbox if and only if it commits.
+func TestUnitContract(t *testing.T) {
+	bustest.UnitContract(t, func(t *testing.T) (bustest.Units, func(string) []string) {
+		db := pgtest.New(t)
+		return postgres.NewUnits(db), func(topic string) []string {
+			var ids []string
+			if err := db.NewRaw(`SELECT uuid FROM watermill_`+topic+` ORDER BY "offset"`).Scan(context.Background(), &ids); err != nil {
+				t.Fatal(err)
+			}
+			return ids
+		}
+	})
+}
+
+// TestUnitStoresServeOnlyTheirChat: the stores a unit hands over hold one
+// chat's lock; a write for another chat through them is refused, never run
+// outside the lock.
+func TestUnitStoresServeOnlyTheirChat(t *testing.T) {
+	t.Parallel()
+	is := is.New(t)
+	db := pgtest.New(t)
+	ctx := context.Background()
+	_, err := postgres.NewUnits(db).InChat(ctx, ct.Chat(1), "ev-1", func(ctx context.Context, tx chgk.Stores, _ message.Publisher) error {
+		return tx.Chats.SaveSettings(ctx, ct.Chat(2), ct.FastSettings())
+	})
+	is.True(err != nil) // another chat's write is refused
+	_, err = postgres.NewChats(db).Settings(ctx, ct.Chat(2))
+	is.True(errors.Is(err, chgk.ErrNotFound)) // and nothing was written
+}
+
+// TestExpireNextHandsOverTheDueChat: the sweeper's unit names the due
+// phase and round and hands over the chat's stores in its transaction.
+func TestExpireNextHandsOverTheDueChat(t *testing.T) {
+	t.Parallel()
+	is := is.New(t)
+	db := pgtest.New(t)
+	ctx := context.Background()
+	h, _, clock := newHost(t, db, ct.FastSettings())
+	_, err := h.Handle(ctx, ct.Chat(3), chgk.Start{By: ct.Anna})
+	is.NoErr(err)
+	units := postgres.NewUnits(db)
+	var got chgk.Expire
+	var active *chgk.Game
+	found, err := units.ExpireNext(ctx, clock.Now().Add(time.Hour), func(ctx context.Context, tx chgk.Stores, _ message.Publisher,
+		peer chgk.PeerID, due chgk.Expire, _ time.Time) error {
+		got = due
+		is.Equal(peer, ct.Chat(3)) // the due chat
+		return tx.Games.Update(ctx, peer, func(_ context.Context, g *chgk.Game) (*chgk.Game, []chgk.Event, error) {
+			active = g
+			return nil, nil, nil
+		})
+	})
+	is.NoErr(err)
+	is.True(found)                                               // a game is due
+	is.Equal(got, chgk.Expire{Phase: chgk.PhaseLobby, Round: 0}) // its lobby
+	is.True(active != nil && active.Phase() == chgk.PhaseLobby)  // and the unit's stores see its game
+}
