@@ -31,7 +31,17 @@ func schema(batch int) wsql.DefaultPostgreSQLSchema {
 // Publisher returns a publisher that writes messages outside any
 // transaction (e.g. the announcer's delivery reports, the poison topic).
 func (s *Bus) Publisher(log *slog.Logger) (message.Publisher, error) {
-	return wsql.NewPublisher(wsql.BeginnerFromStdSQL(s.db.DB), wsql.PublisherConfig{SchemaAdapter: schema(1)}, logger(log))
+	p, err := wsql.NewPublisher(wsql.BeginnerFromStdSQL(s.db.DB), wsql.PublisherConfig{SchemaAdapter: schema(1)}, logger(log))
+	return translating{p}, err
+}
+
+// translating classifies its publisher's errors like every other database
+// error here, so a publish that fails because the database is down is
+// temporary to the bus, not a reason to poison the message.
+type translating struct{ message.Publisher }
+
+func (t translating) Publish(topic string, msgs ...*message.Message) error {
+	return translate(t.Publisher.Publish(topic, msgs...))
 }
 
 // SubscriberConfig tunes a bus subscriber.
@@ -65,7 +75,11 @@ type pollBackoff struct{ idle, retry time.Duration }
 
 func (b pollBackoff) HandleError(log watermill.LoggerAdapter, noMsg bool, err error) time.Duration {
 	if err != nil {
-		if !errors.Is(err, context.Canceled) {
+		switch {
+		case errors.Is(err, context.Canceled):
+		case IsTemporary(err): // the database is away: it is retried, /readyz says so
+			log.Info("bus read failed for now, retrying", watermill.LogFields{"err": err.Error()})
+		default:
 			log.Error("bus read failed", err, nil)
 		}
 		return b.retry
@@ -88,5 +102,6 @@ func logger(l *slog.Logger) watermill.LoggerAdapter {
 
 // txPublisher publishes within tx: the outbox half of a command.
 func txPublisher(tx *sql.Tx) (message.Publisher, error) {
-	return wsql.NewPublisher(wsql.TxFromStdSQL(tx), wsql.PublisherConfig{SchemaAdapter: schema(1)}, nil)
+	p, err := wsql.NewPublisher(wsql.TxFromStdSQL(tx), wsql.PublisherConfig{SchemaAdapter: schema(1)}, nil)
+	return translating{p}, err
 }

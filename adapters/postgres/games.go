@@ -39,7 +39,9 @@ func (s *Games) Update(ctx context.Context, peer chgk.PeerID, fn chgk.UpdateFunc
 }
 
 // inChatTx runs f in a transaction that holds the lock of the chat's row.
-// f's own error comes back as it is, the machinery's translated.
+// f's own error comes back as it is — but marked temporary if the
+// connection under it broke (an outbox publish, say, that reached the
+// driver without translate) — and the machinery's translated.
 func inChatTx(ctx context.Context, db *bun.DB, peer chgk.PeerID, f func(ctx context.Context, tx bun.Tx) error) error {
 	var inner error
 	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
@@ -53,7 +55,10 @@ func inChatTx(ctx context.Context, db *bun.DB, peer chgk.PeerID, f func(ctx cont
 	case err == nil:
 		return nil
 	case inner != nil:
-		return fmt.Errorf("chat %d: %w", peer, inner)
+		if !IsTemporary(inner) || errors.As(inner, new(*temporary)) {
+			return fmt.Errorf("chat %d: %w", peer, inner)
+		}
+		return fmt.Errorf("chat %d: %w", peer, &temporary{inner})
 	}
 	return fmt.Errorf("chat %d: %w", peer, translate(err)) // begin, lock or commit failed
 }

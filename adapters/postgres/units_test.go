@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/matryer/is"
 
 	"github.com/vkchgk/chgkbot/adapters/postgres"
@@ -73,4 +74,32 @@ func TestExpireNextHandsOverTheDueChat(t *testing.T) {
 	is.True(found)                                               // a game is due
 	is.Equal(got, chgk.Expire{Phase: chgk.PhaseLobby, Round: 0}) // its lobby
 	is.True(active != nil && active.Phase() == chgk.PhaseLobby)  // and the unit's stores see its game
+}
+
+// TestErrorsKeepTheirClass: a database that does not answer is temporary
+// (the bus hands the message back instead of poisoning it) and the
+// driver's error stays in the chain; a bad value is not temporary.
+func TestErrorsKeepTheirClass(t *testing.T) {
+	t.Parallel()
+	is := is.New(t)
+	ctx := context.Background()
+	db := pgtest.New(t)
+	err := postgres.NewChats(db).SaveSettings(ctx, chgk.PeerID(5), ct.FastSettings())
+	is.True(errors.Is(err, chgk.ErrInvalid)) // a check violation is invalid
+	is.True(!postgres.IsTemporary(err))      // and retrying cannot help
+	var pg *pgconn.PgError
+	is.True(errors.As(err, &pg)) // the driver's error is still reachable
+	is.Equal(pg.Code, "23514")
+
+	url := pgtest.NewURL(t)
+	proxy := pgtest.NewProxy(t, url)
+	down, err := postgres.Open(ctx, proxy.URL(url))
+	is.NoErr(err)
+	t.Cleanup(func() { _ = down.Close() })
+	proxy.Refuse(time.Minute) // the database goes away
+	_, err = postgres.NewUnits(down).InChat(ctx, ct.Chat(1), "ev", func(context.Context, chgk.Stores, message.Publisher) error { return nil })
+	is.True(err != nil)
+	is.True(postgres.IsTemporary(err)) // not reaching the database is temporary
+	var tmp interface{ Temporary() bool }
+	is.True(errors.As(err, &tmp) && tmp.Temporary()) // and says so to a bus that knows no Postgres
 }

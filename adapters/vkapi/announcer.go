@@ -54,26 +54,36 @@ func RandomID(key string, i int) int64 {
 	return id
 }
 
-// Announce implements bus.Announcer.
-func (a *Announcer) Announce(ctx context.Context, key string, peer chgk.PeerID, e chgk.Event) error {
+// Announce implements bus.Announcer: it returns the cmid of the event's
+// first message.
+func (a *Announcer) Announce(ctx context.Context, key string, peer chgk.PeerID, e chgk.Event) (int64, error) {
 	phase := opensPhase(e)
 	if phase {
 		if err := a.stripLive(ctx, int64(peer), key); err != nil {
-			return err
+			return 0, err
 		}
 	}
+	var first int64
 	for i, p := range Render(e) {
 		cmid, err := a.Client.Send(ctx, Message{Peer: int64(peer), RandomID: RandomID(key, i), Text: p.Text, Keyboard: p.Keyboard})
 		if err != nil {
-			return err
+			return 0, err
+		}
+		if i == 0 {
+			first = cmid
 		}
 		if phase && p.Keyboard != nil {
 			if err := a.Keyboards.SetLiveKeyboard(ctx, int64(peer), cmid, p.Text, key); err != nil {
-				return err
+				return 0, err
 			}
 		}
 	}
-	return nil
+	return first, nil
+}
+
+// SentAt implements bus.Announcer.
+func (a *Announcer) SentAt(ctx context.Context, peer chgk.PeerID, cmid int64) (time.Time, error) {
+	return a.Client.SentAt(ctx, int64(peer), cmid)
 }
 
 // opensPhase reports whether e moves a game on: the previous phase's

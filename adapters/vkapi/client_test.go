@@ -221,3 +221,31 @@ func TestKeyboardLimits(t *testing.T) {
 	}
 	is.True((&vkapi.Keyboard{Inline: true, Buttons: rows}).Validate() != nil) // ≤ 6 inline rows
 }
+
+// TestSentAtAndOnSent: VK says when a bot's message arrived, in whole
+// seconds, for the first send and for a resend of the same random_id; the
+// fake shows a test each new message before the bot has VK's answer.
+func TestSentAtAndOnSent(t *testing.T) {
+	t.Parallel()
+	is := is.New(t)
+	vk, c, peer := setup(t)
+	ctx := context.Background()
+	var seen []vkfake.Sent
+	var mu sync.Mutex
+	vk.OnSent(func(s vkfake.Sent) { mu.Lock(); seen = append(seen, s); mu.Unlock() })
+	before := time.Now()
+	cmid, err := c.Send(ctx, vkapi.Message{Peer: peer, RandomID: 9, Text: "Раунд 1"})
+	is.NoErr(err)
+	_, err = c.Send(ctx, vkapi.Message{Peer: peer, RandomID: 9, Text: "Раунд 1"}) // a resend
+	is.NoErr(err)
+	mu.Lock()
+	is.Equal(len(seen), 1) // the hook saw the one new message, not the resend
+	is.Equal(seen[0].CMID, cmid)
+	mu.Unlock()
+	at, err := c.SentAt(ctx, peer, cmid)
+	is.NoErr(err)
+	is.True(!at.After(time.Now()))                                        // VK's time of the message
+	is.True(at.After(before.Truncate(time.Second).Add(-time.Nanosecond))) // in whole seconds, not before the send's second
+	_, err = c.SentAt(ctx, peer, cmid+100)
+	is.True(err != nil) // a message VK does not have is an error
+}

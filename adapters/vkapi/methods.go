@@ -83,6 +83,28 @@ func (c *Client) Send(ctx context.Context, m Message) (int64, error) {
 	return 0, fmt.Errorf("vk messages.send: no result for peer %d", m.Peer)
 }
 
+// SentAt asks VK when the bot's message cmid in peer arrived
+// (messages.getByConversationMessageId): VK's own time, in whole seconds.
+// A message VK does not know is an error.
+func (c *Client) SentAt(ctx context.Context, peer, cmid int64) (time.Time, error) {
+	var r struct {
+		Items []struct {
+			Date int64 `json:"date"`
+			CMID int64 `json:"conversation_message_id"`
+		} `json:"items"`
+	}
+	p := url.Values{"peer_id": {itoa(peer)}, "conversation_message_ids": {itoa(cmid)}}
+	if err := c.Call(ctx, "messages.getByConversationMessageId", p, &r); err != nil {
+		return time.Time{}, err
+	}
+	for _, it := range r.Items {
+		if it.CMID == cmid && it.Date > 0 {
+			return time.Unix(it.Date, 0), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("vk messages.getByConversationMessageId: message %d of chat %d not found", cmid, peer)
+}
+
 // Edit replaces the text and keyboard of the bot's message cmid in peer. A
 // nil keyboard removes the message's keyboard.
 func (c *Client) Edit(ctx context.Context, peer, cmid int64, text string, kb *Keyboard) error {

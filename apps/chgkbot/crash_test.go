@@ -56,7 +56,8 @@ func startProcess(t *testing.T, w *world, extra ...string) *process {
 	get := w.env(extra...)
 	var env []string
 	for _, k := range []string{"DATABASE_URL", "VK_TOKEN", "VK_GROUP_ID", "VK_API_URL", "HTTP_ADDR", "CHGK_ROUNDS",
-		"CHGK_LOBBY_SECONDS", "CHGK_DISCUSSION_SECONDS", "CHGK_CHOICE_SECONDS", "CHGK_ANSWER_SECONDS", "CHGK_PAUSE_SECONDS", "VK_RPS"} {
+		"CHGK_LOBBY_SECONDS", "CHGK_DISCUSSION_SECONDS", "CHGK_CHOICE_SECONDS", "CHGK_ANSWER_SECONDS", "CHGK_PAUSE_SECONDS", "VK_RPS",
+		"ADMIN_EMAIL", "ADMIN_PASSWORD", "CHGK_DB_WAIT_SECONDS"} {
 		if v := get(k); v != "" {
 			env = append(env, k+"="+v)
 		}
@@ -85,6 +86,15 @@ func startProcess(t *testing.T, w *world, extra ...string) *process {
 	return p
 }
 
+// logText is everything the process has logged so far.
+func (p *process) logText() string {
+	b, err := os.ReadFile(p.logs.Name())
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return string(b)
+}
+
 func tail(s string, n int) string {
 	if len(s) > n {
 		return s[len(s)-n:]
@@ -107,6 +117,19 @@ func (p *process) start() {
 	now := time.Now()
 	p.started = now
 	p.restarts = append(p.restarts, now)
+}
+
+// exitedOnItsOwn reports whether the process ended without being told to.
+func (p *process) exitedOnItsOwn() bool {
+	p.mu.Lock()
+	exited := p.exited
+	p.mu.Unlock()
+	select {
+	case <-exited:
+		return true
+	default:
+		return false
+	}
 }
 
 // signal sends sig and waits for the process to exit.

@@ -4,6 +4,7 @@ import (
 	"context"
 	crand "crypto/rand"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -138,7 +139,7 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 			loop{"inbox cleaner", func(ctx context.Context) error { return cleanInbox(ctx, units, log) }})
 	}
 	if cfg.Roles["announcer"] {
-		rc.Announcing = &bus.Announcing{Reports: direct, Clock: clock{}, Log: log.With("component", "announcer"),
+		rc.Announcing = &bus.Announcing{Reports: direct, Attempts: postgres.NewAttempts(db), Clock: clock{}, Log: log.With("component", "announcer"),
 			Announcer: &vkapi.Announcer{Client: client, Keyboards: postgres.NewKeyboards(db), Log: log.With("component", "announcer")}}
 		if rc.AnnouncerSub, err = subscriber("announcer", 2*time.Minute); err != nil {
 			return nil, err
@@ -306,19 +307,31 @@ func (a *app) close() {
 // healthz says the process runs.
 func healthz(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") }
 
-// readyz says the process can work: the database answers and the bus runs.
+// readyz says whether the process can work: the database answers and the
+// bus runs. A 503 names the failing dependency, as JSON; the process
+// itself goes on and recovers when the dependency does.
 func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
+	status := readiness{Status: "ready"}
 	if err := a.db.PingContext(ctx); err != nil {
-		http.Error(w, "database unreachable", http.StatusServiceUnavailable)
-		return
+		status = readiness{Status: "unavailable", Failing: "database", Error: "the database does not answer"}
+	} else if a.router != nil && !a.router.IsRunning() {
+		status = readiness{Status: "unavailable", Failing: "bus", Error: "the bus router is not running"}
 	}
-	if a.router != nil && !a.router.IsRunning() {
-		http.Error(w, "bus not running", http.StatusServiceUnavailable)
-		return
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	if status.Failing != "" {
+		w.WriteHeader(http.StatusServiceUnavailable)
 	}
-	fmt.Fprintln(w, "ready")
+	_ = json.NewEncoder(w).Encode(status)
+}
+
+// readiness is /readyz's answer.
+type readiness struct {
+	Status  string `json:"status"`            // ready or unavailable
+	Failing string `json:"failing,omitempty"` // database or bus
+	Error   string `json:"error,omitempty"`
 }
 
 // adminStopper stops a game for the admin API through the bot's one path

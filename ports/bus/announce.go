@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 
@@ -16,8 +17,11 @@ import (
 // chat anything twice (VK's random_id does that).
 type Announcer interface {
 	// Announce sends the messages of e to peer and returns once VK has
-	// confirmed them.
-	Announce(ctx context.Context, key string, peer chgk.PeerID, e chgk.Event) error
+	// confirmed them, with the conversation_message_id of the first.
+	Announce(ctx context.Context, key string, peer chgk.PeerID, e chgk.Event) (cmid int64, err error)
+	// SentAt asks VK when the bot's message cmid arrived in peer (VK's
+	// clock, whole seconds).
+	SentAt(ctx context.Context, peer chgk.PeerID, cmid int64) (time.Time, error)
 	// Answer answers a button press: a snackbar for a refusal (reason is a
 	// chgk.RuleError's text), or just stopping the spinner ("").
 	Answer(ctx context.Context, callback string, user chgk.UserID, peer chgk.PeerID, reason string) error
@@ -55,9 +59,23 @@ func IsTemporary(err error) bool {
 	return errors.As(err, &t) && t.Temporary() || errors.Is(err, context.DeadlineExceeded)
 }
 
+// Attempts remembers, durably, that the message opening a phase is being
+// sent, so that its delivery can be reported at the right time even when
+// the process died after VK took the message but before the report was
+// written (the Postgres adapter's Attempts implements it).
+type Attempts interface {
+	// Attempt records that announcement key is about to be sent, at at,
+	// unless an earlier attempt was recorded: then it returns that
+	// attempt's time and again = true.
+	Attempt(ctx context.Context, key string, at time.Time) (first time.Time, again bool, err error)
+	// Forget drops key's record once its delivery has been reported.
+	Forget(ctx context.Context, key string) error
+}
+
 // Announcing is the announcer's handler of the events topics.
 type Announcing struct {
 	Announcer Announcer
+	Attempts  Attempts
 	// Reports publishes the delivery reports back to the worker (outside
 	// any transaction).
 	Reports message.Publisher
@@ -83,11 +101,28 @@ func (a *Announcing) Handle(msg *message.Message) error {
 				a.Log.Error("dropping an unreadable event", "err", err, "peer_id", int64(m.Peer))
 				return nil
 			}
-			if err := a.Announcer.Announce(ctx, key, m.Peer, e); err != nil {
-				return fmt.Errorf("announce %s to chat %d: %w", m.Type, m.Peer, err)
+			t, timed := chgk.TimerOf(e)
+			if !timed {
+				_, err := a.Announcer.Announce(ctx, key, m.Peer, e)
+				return wrapAnnounce(err, m)
 			}
-			if t, ok := chgk.TimerOf(e); ok {
-				return a.report(m.Peer, key, t)
+			first, again, err := a.Attempts.Attempt(ctx, key, a.Clock.Now())
+			if err != nil {
+				return fmt.Errorf("record the sending of %s to chat %d: %w", m.Type, m.Peer, err)
+			}
+			cmid, err := a.Announcer.Announce(ctx, key, m.Peer, e)
+			if err != nil {
+				return wrapAnnounce(err, m)
+			}
+			at := a.Clock.Now()
+			if again {
+				at = a.arrived(ctx, m.Peer, cmid, first, at)
+			}
+			if err := a.report(m.Peer, key, t, at); err != nil {
+				return err
+			}
+			if err := a.Attempts.Forget(ctx, key); err != nil {
+				a.Log.Warn("could not forget a reported send", "peer_id", int64(m.Peer), "err", err) // a stale row, no harm
 			}
 			return nil
 		})
@@ -127,8 +162,40 @@ func announce[T wireMsg](a *Announcing, msg *message.Message, f func(T) error) e
 	return f(m)
 }
 
-func (a *Announcing) report(peer chgk.PeerID, key string, t chgk.Timer) error {
-	at := a.Clock.Now()
+// wrapAnnounce names the event and chat of a failed announcement.
+func wrapAnnounce(err error, m eventMsg) error {
+	if err != nil {
+		return fmt.Errorf("announce %s to chat %d: %w", m.Type, m.Peer, err)
+	}
+	return nil
+}
+
+// arrived is when the message of a redelivered announcement first reached
+// VK. The process may have died after VK took it (the resend was then
+// dropped by its random_id), so confirmation time now is too late: the
+// phase would start over. VK says when the message arrived, in whole
+// seconds; the first attempt is no later than that either, so the later
+// of the two is at most a second early and usually exact to the
+// milliseconds of the call. If VK cannot say, now: more time, never less.
+func (a *Announcing) arrived(ctx context.Context, peer chgk.PeerID, cmid int64, first, now time.Time) time.Time {
+	vkAt, err := a.Announcer.SentAt(ctx, peer, cmid)
+	if err != nil || cmid == 0 {
+		a.Log.Warn("cannot tell when a resent message first arrived; its phase starts now", "peer_id", int64(peer), "err", err)
+		return now
+	}
+	at := vkAt
+	if first.After(at) {
+		at = first
+	}
+	if at.After(now) {
+		at = now
+	}
+	a.Log.Info("a resent phase message had arrived before; its clock runs from then", "peer_id", int64(peer),
+		"arrived", at, "ago", now.Sub(at))
+	return at
+}
+
+func (a *Announcing) report(peer chgk.PeerID, key string, t chgk.Timer, at time.Time) error {
 	m, err := newMessage(peer, "delivered:"+key, deliveredMsg{Delivered: delivery{Peer: peer, Phase: t.Phase, Round: t.Round, At: at}})
 	if err != nil {
 		return err

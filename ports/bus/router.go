@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -83,7 +84,7 @@ func NewRouter(cfg RouterConfig) (*message.Router, error) {
 		ShouldRetry:     func(p middleware.RetryParams) bool { return !IsPermanent(p.Err) && !shuttingDown(p.Err) },
 		Logger:          wlog,
 	}
-	r.AddMiddleware(poison, logFailure(cfg.Log), retry.Middleware, middleware.Recoverer)
+	r.AddMiddleware(poison, logFailure(cfg.Log, &failures{n: map[string]int{}}), retry.Middleware, middleware.Recoverer)
 	if cfg.Observe != nil {
 		r.AddMiddleware(func(h message.HandlerFunc) message.HandlerFunc {
 			return func(msg *message.Message) ([]*message.Message, error) {
@@ -115,22 +116,46 @@ func shuttingDown(err error) bool {
 	return errors.Is(err, context.Canceled)
 }
 
+// failures counts, per message, how often it failed for now: the count in
+// the warning says how long an outage has been holding it.
+type failures struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (f *failures) add(uuid string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.n[uuid]++
+	return f.n[uuid]
+}
+
+func (f *failures) forget(uuid string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.n, uuid)
+}
+
 // logFailure logs a message that failed after its retries, with its chat's
-// peer_id: just before the poison queue takes it, or, for a temporary
-// failure, before it goes back to the bus to be tried again.
-func logFailure(log *slog.Logger) message.HandlerMiddleware {
+// peer_id: an error just before the poison queue takes it, or, for a
+// temporary failure (the database or VK is down), a warning with the count
+// of failed deliveries before it goes back to the bus to be tried again.
+func logFailure(log *slog.Logger, count *failures) message.HandlerMiddleware {
 	return func(h message.HandlerFunc) message.HandlerFunc {
 		return func(msg *message.Message) ([]*message.Message, error) {
 			out, err := h(msg)
 			if err == nil || shuttingDown(err) {
+				count.forget(msg.UUID)
 				return out, err
 			}
-			what := "message failed; moved to the poison topic"
+			args := []any{"handler", message.HandlerNameFromCtx(msg.Context()), "peer_id", msg.Metadata.Get(peerKey),
+				"uuid", msg.UUID, "err", err}
 			if IsTemporary(err) {
-				what = "message failed for now; it will be delivered again"
+				log.Warn("message failed for now; it will be delivered again", append(args, "failures", count.add(msg.UUID))...)
+				return out, err
 			}
-			log.Error(what, "handler", message.HandlerNameFromCtx(msg.Context()),
-				"peer_id", msg.Metadata.Get(peerKey), "uuid", msg.UUID, "err", err)
+			count.forget(msg.UUID)
+			log.Error("message failed; moved to the poison topic", args...)
 			return out, err
 		}
 	}

@@ -35,16 +35,21 @@ type fakeAnnouncer struct {
 	fail    map[chgk.PeerID]error
 	failFor map[chgk.PeerID]int
 	calls   map[chgk.PeerID]int
+	vkAt    time.Time // what SentAt says
+	vkErr   error
 }
 
-func (f *fakeAnnouncer) Announce(_ context.Context, _ string, peer chgk.PeerID, _ chgk.Event) error {
+func (f *fakeAnnouncer) Announce(_ context.Context, _ string, peer chgk.PeerID, _ chgk.Event) (int64, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls[peer]++
 	if n, ok := f.failFor[peer]; ok && f.calls[peer] > n {
-		return nil
+		return 7, nil
 	}
-	return f.fail[peer]
+	return 7, f.fail[peer]
+}
+func (f *fakeAnnouncer) SentAt(context.Context, chgk.PeerID, int64) (time.Time, error) {
+	return f.vkAt, f.vkErr
 }
 func (f *fakeAnnouncer) Answer(context.Context, string, chgk.UserID, chgk.PeerID, string) error {
 	return nil

@@ -80,7 +80,7 @@ func (s *Sweeper) Run(ctx context.Context) error {
 				if ctx.Err() != nil {
 					return nil
 				}
-				s.Log.Error("firing a deadline failed", "err", err)
+				s.logFailure("firing a deadline failed", err)
 				break
 			}
 			if !found {
@@ -90,7 +90,7 @@ func (s *Sweeper) Run(ctx context.Context) error {
 		sleep := limit
 		next, ok, err := s.Deadlines.NextDeadline(ctx)
 		if err != nil && ctx.Err() == nil {
-			s.Log.Error("reading the next deadline failed", "err", err)
+			s.logFailure("reading the next deadline failed", err)
 		}
 		if ok {
 			sleep = min(max(next.Sub(s.Clock.Now()), 0), limit)
@@ -105,6 +105,16 @@ func (s *Sweeper) Run(ctx context.Context) error {
 		t.Stop()
 	}
 	return nil
+}
+
+// logFailure logs a failed sweep: a warning while the database is away (the
+// sweep is tried again within Cap), an error for anything else.
+func (s *Sweeper) logFailure(what string, err error) {
+	if IsTemporary(err) {
+		s.Log.Warn(what+" for now; trying again", "err", err)
+		return
+	}
+	s.Log.Error(what, "err", err)
 }
 
 func (s *Sweeper) expire(ctx context.Context, tx chgk.Stores, out message.Publisher, peer chgk.PeerID, due chgk.Expire, deadline time.Time) error {

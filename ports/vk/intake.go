@@ -72,8 +72,8 @@ func (in *Intake) Run(ctx context.Context) error {
 	var lp vkwire.LongPoll
 	lost := 0 // failed 3 answers in a row
 	delays := in.backoff()
-	pause := func(err error, what string) bool {
-		d := delays.NextBackOff()
+	pauseWith := func(b *backoff.ExponentialBackOff, err error, what string) bool {
+		d := b.NextBackOff()
 		log.Warn("long poll: "+what+", retrying", "err", err, "wait", d)
 		t := time.NewTimer(d)
 		defer t.Stop()
@@ -84,6 +84,7 @@ func (in *Intake) Run(ctx context.Context) error {
 			return true
 		}
 	}
+	pause := func(err error, what string) bool { return pauseWith(delays, err, what) }
 	for ctx.Err() == nil {
 		if lp.Key == "" {
 			fresh, err := in.Server(ctx)
@@ -152,12 +153,16 @@ func (in *Intake) Run(ctx context.Context) error {
 			batch = append(batch, u)
 		}
 		log.Debug("long poll: batch", "updates", len(ans.Updates), "kept", len(batch), "ts", ans.TS)
+		// The sink is our database: retried quickly and often, so the
+		// updates go on the moment it is back (VK's waits are for VK).
+		sinkDelays := &backoff.ExponentialBackOff{InitialInterval: 50 * time.Millisecond, RandomizationFactor: 0.5,
+			Multiplier: 2, MaxInterval: time.Second}
 		for {
 			err := in.Sink.Deliver(ctx, batch, ans.TS)
 			if err == nil {
 				break
 			}
-			if ctx.Err() != nil || !pause(err, "sink refused the batch") {
+			if ctx.Err() != nil || !pauseWith(sinkDelays, err, "sink refused the batch") {
 				return nil
 			}
 		}

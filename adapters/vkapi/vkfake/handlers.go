@@ -113,6 +113,8 @@ func (s *Server) method(w http.ResponseWriter, r *http.Request) {
 		s.usersGet(w, r)
 	case "messages.getConversationMembers":
 		s.members(w, r)
+	case "messages.getByConversationMessageId":
+		s.byCMID(w, r)
 	default:
 		vkError(w, name, 3, "", r)
 	}
@@ -162,7 +164,9 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var results []map[string]any
+	var stored []Sent
 	s.mu.Lock()
+	onSent := s.onSent
 	for _, ps := range strings.Split(peers, ",") {
 		peer, err := strconv.ParseInt(strings.TrimSpace(ps), 10, 64)
 		if err != nil {
@@ -200,10 +204,16 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request) {
 				s.dedup[key] = cmid
 			}
 			s.sent = append(s.sent, Sent{Peer: peer, RandomID: rid, CMID: cmid, Text: text, Keyboard: kb, At: time.Now()})
+			stored = append(stored, s.sent[len(s.sent)-1])
 		}
 		results = append(results, map[string]any{"peer_id": peer, "message_id": 0, "conversation_message_id": cmid})
 	}
 	s.mu.Unlock()
+	if onSent != nil {
+		for _, m := range stored {
+			onSent(m)
+		}
+	}
 	if r.Form.Get("peer_ids") == "" {
 		// The single-peer form answers a bare message id: 0 in chats.
 		if e, ok := results[0]["error"]; ok {
@@ -215,6 +225,41 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, map[string]any{"response": results})
+}
+
+// byCMID answers messages.getByConversationMessageId for the bot's own
+// messages: their date (unix seconds, as VK keeps it) and text.
+func (s *Server) byCMID(w http.ResponseWriter, r *http.Request) {
+	const m = "messages.getByConversationMessageId"
+	peer, ok := formInt(r, "peer_id")
+	if !ok {
+		vkError(w, m, 100, "peer_id is undefined", r)
+		return
+	}
+	want := map[int64]bool{}
+	for _, c := range strings.Split(r.Form.Get("conversation_message_ids"), ",") {
+		n, err := strconv.ParseInt(strings.TrimSpace(c), 10, 64)
+		if err != nil {
+			vkError(w, m, 100, "conversation_message_ids is invalid", r)
+			return
+		}
+		want[n] = true
+	}
+	s.mu.Lock()
+	_, known := s.chats[peer]
+	items := []map[string]any{}
+	for _, sent := range s.sent {
+		if sent.Peer == peer && want[sent.CMID] {
+			items = append(items, map[string]any{"id": 0, "date": sent.At.Unix(), "peer_id": peer, "from_id": -s.GroupID,
+				"out": 1, "conversation_message_id": sent.CMID, "text": sent.Text, "random_id": sent.RandomID})
+		}
+	}
+	s.mu.Unlock()
+	if !known {
+		vkError(w, m, 917, "", r)
+		return
+	}
+	writeJSON(w, map[string]any{"response": map[string]any{"count": len(items), "items": items}})
 }
 
 // peerFault takes an injected per-peer error for peer ("peer:<id>" in

@@ -90,6 +90,7 @@ type Server struct {
 	requests int
 	eventSeq int
 	polls    int // a_check requests served with a valid key
+	onSent   func(Sent)
 }
 
 type chat struct {
@@ -343,6 +344,15 @@ func (s *Server) SetAdmin(peer int64, admin bool) {
 	if c, ok := s.chats[peer]; ok {
 		c.admin = admin
 	}
+}
+
+// OnSent makes f see every new message the moment the fake has stored it,
+// before the bot gets VK's answer: a test can kill the bot right after VK
+// took a message. f runs on the request's goroutine; nil removes it.
+func (s *Server) OnSent(f func(Sent)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onSent = f
 }
 
 // SentTo returns what the bot sent to peer, in order.

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/matryer/is"
+
+	"github.com/vkchgk/chgkbot/adapters/postgres/pgtest"
+	"github.com/vkchgk/chgkbot/adapters/vkapi/vkfake"
+)
+
+// TestKillRightAfterVKTookTheRound kills the bot in the very moment the fake
+// VK has stored a round's message, before the bot reads VK's answer, so
+// the delivery report is never written. After the restart the message is
+// sent again (VK drops it by its random_id) and the report must say when
+// the message first arrived, not when it was resent: a discussion whose
+// deadline passed while the bot was down ends within 1.5 s of the restart;
+// one whose deadline is still ahead ends at its original time (±300 ms).
+// (The kill is inside the fake's handler, so VK's answer is never read.)
+func TestKillRightAfterVKTookTheRound(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the real binary for half a minute; skipped with -short")
+	}
+	t.Parallel()
+	w := newWorld(t, pgtest.NewURL(t))
+	bot := startProcess(t, w, "CHGK_ROUNDS", "1", "CHGK_DISCUSSION_SECONDS", "2")
+	c := w.chat(1, 101)
+	var overdue []time.Duration
+	// The deadline passes while the bot is down: 2 s discussion, 3 s down.
+	for range 3 {
+		from := len(w.fake.SentTo(c.peer))
+		round, restart := c.killAtRound(bot, 3*time.Second)
+		timeUp := c.expect("⏰ Время!")
+		overdue = append(overdue, timeUp.At.Sub(restart))
+		c.checkNotEarly(round, timeUp, 2*time.Second)
+		c.stop()
+		c.checkNoDuplicatesFrom(from) // nothing of the game shown twice
+	}
+	// The deadline is still ahead at the restart: 10 s discussion (the
+	// shortest a chat may set), 1 s down.
+	var offBy []time.Duration
+	c.w.fake.Say(c.peer, c.members[0], "/settings discussion 10")
+	c.expect("изменена")
+	for range 2 {
+		from := len(w.fake.SentTo(c.peer))
+		round, _ := c.killAtRound(bot, time.Second)
+		timeUp := c.expect("⏰ Время!")
+		offBy = append(offBy, timeUp.At.Sub(round.At)-10*time.Second)
+		c.stop()
+		c.checkNoDuplicatesFrom(from)
+	}
+	is := is.New(t)
+	slices.Sort(overdue)
+	t.Logf("restart → overdue deadline's message: p50 %v, max %v (%v)", overdue[len(overdue)/2], overdue[len(overdue)-1], overdue)
+	t.Logf("a deadline still ahead ended off its original time by %v", offBy)
+	for _, d := range overdue {
+		is.True(d < 1500*time.Millisecond) // the overdue discussion ends at once, not a new 2 s later
+	}
+	for _, d := range offBy {
+		is.True(d > -300*time.Millisecond && d < 300*time.Millisecond) // at the original time
+	}
+}
+
+// killAtRound starts a one-player game and kills the bot the moment VK has
+// the round's message; it starts the bot again after down and returns the
+// round's message and the restart's time.
+func (c *chat) killAtRound(bot *process, down time.Duration) (vkfake.Sent, time.Time) {
+	c.w.t.Helper()
+	var once sync.Once
+	killed := make(chan struct{})
+	c.w.fake.OnSent(func(s vkfake.Sent) {
+		if s.Peer == c.peer && strings.Contains(s.Text, "Раунд 1 из") {
+			once.Do(func() {
+				bot.signal(syscall.SIGKILL) // before VK's answer reaches the bot
+				close(killed)
+			})
+		}
+	})
+	defer c.w.fake.OnSent(nil)
+	c.w.fake.Say(c.peer, c.members[0], "/start")
+	lobby := c.expect("начинает игру")
+	// Not waited for: the press is answered after the round's message,
+	// so after the restart.
+	c.w.fake.Press(c.peer, c.members[0], map[string]any{"a": "go"}, lobby.CMID)
+	select {
+	case <-killed:
+	case <-time.After(c.w.timeout):
+		c.w.t.Fatal("the round's message never reached VK")
+	}
+	round := c.expect("Раунд 1 из")
+	time.Sleep(down)
+	bot.start()
+	bot.mu.Lock()
+	restart := bot.started
+	bot.mu.Unlock()
+	return round, restart
+}
+
+// stop stops the chat's game and waits for the results.
+func (c *chat) stop() {
+	c.w.t.Helper()
+	c.w.fake.Say(c.peer, c.members[0], "/stop")
+	c.expect("Игру остановил")
+}
