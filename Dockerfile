@@ -1,7 +1,9 @@
 # syntax=docker/dockerfile:1.7
 # One image for every role of chgkbot: the role is chosen by CHGK_ROLES.
 
-FROM golang:1.26 AS build
+# Base images are pinned by digest (a tag can be moved under us); update
+# both with `docker buildx imagetools inspect <image:tag>` and a commit.
+FROM golang:1.26@sha256:595c7847cff97c9a9e76f015083c481d26078f961c9c8dca3923132f51fe12f1 AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN --mount=type=cache,target=/go/pkg/mod go mod download
@@ -12,7 +14,7 @@ RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache
     CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -X main.version=${VERSION}" -o /out/chgkbot ./apps/chgkbot
 
 # distroless/static: CA certificates and tzdata, no shell, a non-root user.
-FROM gcr.io/distroless/static-debian12:nonroot
+FROM gcr.io/distroless/static-debian12:nonroot@sha256:d093aa3e30dbadd3efe1310db061a14da60299baff8450a17fe0ccc514a16639
 COPY --from=build /out/chgkbot /chgkbot
 USER nonroot:nonroot
 EXPOSE 8080

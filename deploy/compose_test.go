@@ -100,6 +100,7 @@ func TestComposeFile(t *testing.T) {
 	adm, _ := p.GetService("admin")
 	is.Equal(len(adm.Ports), 1) // the admin port is published
 	is.Equal(adm.Ports[0].Target, uint32(8080))
+	is.Equal(adm.Ports[0].HostIP, "127.0.0.1")                   // on the host's loopback only, for a TLS proxy in front
 	is.Equal(*adm.Environment["ADMIN_EMAIL"], "ops@example.org") // …and the admin its first account
 
 	worker, _ := p.GetService("worker")
@@ -188,6 +189,10 @@ func TestDockerfile(t *testing.T) {
 	is.True(strings.Contains(d, `ENTRYPOINT ["/chgkbot"]`))
 	is.True(strings.Contains(d, `HEALTHCHECK`))
 	is.Equal(strings.Count(d, "\nFROM "), 2) // multi-stage
+	from := regexp.MustCompile(`(?m)^FROM (\S+)`).FindAllStringSubmatch(d, -1)
+	for _, f := range from {
+		is.True(regexp.MustCompile(`@sha256:[0-9a-f]{64}$`).MatchString(f[1])) // every base image pinned by digest
+	}
 }
 
 // TestStaticBinary builds chgkbot as the Dockerfile does and checks that it
