@@ -54,15 +54,19 @@ func RandomID(key string, i int) int64 {
 	return id
 }
 
+// Prepare implements bus.Announcer: when e moves the game on, the buttons
+// of the chat's live keyboard are taken away first.
+func (a *Announcer) Prepare(ctx context.Context, key string, peer chgk.PeerID, e chgk.Event) error {
+	if !opensPhase(e) {
+		return nil
+	}
+	return a.stripLive(ctx, int64(peer), key)
+}
+
 // Announce implements bus.Announcer: it returns the cmid of the event's
 // first message.
 func (a *Announcer) Announce(ctx context.Context, key string, peer chgk.PeerID, e chgk.Event) (int64, error) {
 	phase := opensPhase(e)
-	if phase {
-		if err := a.stripLive(ctx, int64(peer), key); err != nil {
-			return 0, err
-		}
-	}
 	var first int64
 	for i, p := range Render(e) {
 		cmid, err := a.Client.Send(ctx, Message{Peer: int64(peer), RandomID: RandomID(key, i), Text: p.Text, Keyboard: p.Keyboard})

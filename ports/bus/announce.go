@@ -16,6 +16,9 @@ import (
 // identifies one announcement: a repeat of the same key must not show the
 // chat anything twice (VK's random_id does that).
 type Announcer interface {
+	// Prepare does what must come before e's messages (taking the last
+	// phase's buttons away), so the send itself is the next call to VK.
+	Prepare(ctx context.Context, key string, peer chgk.PeerID, e chgk.Event) error
 	// Announce sends the messages of e to peer and returns once VK has
 	// confirmed them, with the conversation_message_id of the first.
 	Announce(ctx context.Context, key string, peer chgk.PeerID, e chgk.Event) (cmid int64, err error)
@@ -101,11 +104,16 @@ func (a *Announcing) Handle(msg *message.Message) error {
 				a.Log.Error("dropping an unreadable event", "err", err, "peer_id", int64(m.Peer))
 				return nil
 			}
+			if err := a.Announcer.Prepare(ctx, key, m.Peer, e); err != nil {
+				return wrapAnnounce(err, m)
+			}
 			t, timed := chgk.TimerOf(e)
 			if !timed {
 				_, err := a.Announcer.Announce(ctx, key, m.Peer, e)
 				return wrapAnnounce(err, m)
 			}
+			// Recorded right before the send, so a resend after a crash can
+			// tell how early the message could have arrived.
 			first, again, err := a.Attempts.Attempt(ctx, key, a.Clock.Now())
 			if err != nil {
 				return fmt.Errorf("record the sending of %s to chat %d: %w", m.Type, m.Peer, err)

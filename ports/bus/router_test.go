@@ -48,6 +48,7 @@ func (f *fakeAnnouncer) Announce(_ context.Context, _ string, peer chgk.PeerID, 
 	}
 	return 7, f.fail[peer]
 }
+func (f *fakeAnnouncer) Prepare(context.Context, string, chgk.PeerID, chgk.Event) error { return nil }
 func (f *fakeAnnouncer) SentAt(context.Context, chgk.PeerID, int64) (time.Time, error) {
 	return f.vkAt, f.vkErr
 }
