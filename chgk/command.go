@@ -42,7 +42,13 @@ type Answer struct {
 }
 
 // Stop ends the running game at once; any member may stop it.
-type Stop struct{ By Player }
+type Stop struct {
+	By Player
+	// Game, if not zero, is the id of the game to stop: a stop meant for
+	// one game (an admin's, by id) never stops the next one of the chat;
+	// for another game it is refused with ErrNoGame.
+	Game int64
+}
 
 // Expire tells the game that the deadline of Phase in Round has passed. It
 // is harmless to send twice or late: an Expire for a phase or round the game

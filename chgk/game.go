@@ -300,6 +300,9 @@ func (g *Game) apply(cmd Command, now time.Time, rnd Rand) ([]Event, error) {
 		}
 		return g.judge(c.Text, now), nil
 	case Stop:
+		if c.Game != 0 && c.Game != g.st.ID {
+			return nil, ErrNoGame
+		}
 		g.st.StoppedBy = c.By
 		return g.end(PhaseStopped, now), nil
 	case Expire:

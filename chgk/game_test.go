@@ -180,6 +180,7 @@ func TestInvalidMoves(t *testing.T) {
 		{"rules are not a move", pause, chgk.Rules{By: anna}, chgk.ErrWrongPhase},
 		{"settings are not a move", lobby, chgk.ChangeSettings{By: anna}, chgk.ErrWrongPhase},
 		{"stop an ended game", ended, chgk.Stop{By: anna}, chgk.ErrNoGame},
+		{"stop meant for another game", discussion, chgk.Stop{By: anna, Game: 999}, chgk.ErrNoGame},
 		{"join an ended game", ended, chgk.Join{Player: vera}, chgk.ErrNoGame},
 		{"start on an ended game", ended, chgk.Start{By: anna}, chgk.ErrWrongPhase},
 	}

@@ -63,14 +63,31 @@ func (m *Metrics) Middleware(next http.Handler) http.Handler {
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		start := time.Now()
 		next.ServeHTTP(rec, r)
-		m.http.WithLabelValues(r.Method, strconv.Itoa(rec.status)).Observe(time.Since(start).Seconds())
+		m.http.WithLabelValues(methodLabel(r.Method), strconv.Itoa(rec.status)).Observe(time.Since(start).Seconds())
 	})
+}
+
+// methodLabel is the request's method if it is a standard one, else
+// "other": the label's values are a fixed set, so nobody can add series
+// without end by inventing methods.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "other"
 }
 
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
 }
+
+// Unwrap gives http.ResponseController the connection under the
+// recorder: without it, per-request deadlines (Huma's body-read timeout)
+// silently do not apply.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 func (r *statusRecorder) WriteHeader(code int) {
 	r.status = code

@@ -2,7 +2,10 @@ package postgres
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -49,32 +52,81 @@ func (s *Accounts) AdminByEmail(ctx context.Context, email string) (int64, strin
 	return row.ID, row.Hash, nil
 }
 
-// FailedLogins returns the most failed logins since since of any of keys.
-func (s *Accounts) FailedLogins(ctx context.Context, since time.Time, keys ...string) (int, error) {
-	var n int
-	err := s.db.NewRaw(`SELECT coalesce(max(c), 0) FROM (
-			SELECT count(*) AS c FROM login_failures WHERE key IN (?) AND failed_at > ? GROUP BY key) per_key`,
-		bun.In(keys), since).Scan(ctx, &n)
-	if err != nil {
-		return 0, fmt.Errorf("failed logins: %w", translate(err))
+// BeginLogin counts a login attempt against every key of limits before
+// its password is checked, atomically with the check of the keys' limits:
+// under an advisory lock per key it counts the key's failures (and the
+// attempts in flight) since since, refuses if any key has reached its
+// limit (ok false, nothing recorded), and else records the attempt. It
+// forgets failures from before forget. The attempt's id goes to EndLogin.
+func (s *Accounts) BeginLogin(ctx context.Context, at, since, forget time.Time, limits map[string]int) (attempt string, ok bool, err error) {
+	keys := make([]string, 0, len(limits))
+	for k := range limits {
+		keys = append(keys, k)
 	}
-	return n, nil
-}
-
-// RecordFailedLogin counts a failed login at at against each of keys, and
-// forgets every failure from before forget.
-func (s *Accounts) RecordFailedLogin(ctx context.Context, at, forget time.Time, keys ...string) error {
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	slices.Sort(keys) // one lock order for every attempt: no deadlock
+	attempt = newAttemptID()
+	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		for _, k := range keys {
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended(?, 7))`, "login:"+k); err != nil {
+				return fmt.Errorf("lock login key: %w", translate(err))
+			}
+		}
+		var counts []struct {
+			Key string `bun:"key"`
+			N   int    `bun:"n"`
+		}
+		if err := tx.NewRaw(`SELECT key, count(*) AS n FROM login_failures WHERE key IN (?) AND failed_at > ? GROUP BY key`,
+			bun.In(keys), since).Scan(ctx, &counts); err != nil {
+			return fmt.Errorf("count failed logins: %w", translate(err))
+		}
+		for _, c := range counts {
+			if c.N >= limits[c.Key] {
+				return nil // ok stays false
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE failed_at < ?`, forget); err != nil {
 			return fmt.Errorf("forget failed logins: %w", translate(err))
 		}
 		for _, k := range keys {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO login_failures (key, failed_at) VALUES (?, ?)`, k, at); err != nil {
-				return fmt.Errorf("record failed login: %w", translate(err))
+			if _, err := tx.ExecContext(ctx, `INSERT INTO login_failures (key, failed_at, attempt) VALUES (?, ?, ?)`, k, at, attempt); err != nil {
+				return fmt.Errorf("record a login attempt: %w", translate(err))
 			}
 		}
+		ok = true
 		return nil
 	})
+	if err != nil {
+		return "", false, err
+	}
+	return attempt, ok, nil
+}
+
+// EndLogin settles an attempt: a success forgets it; a failure stays
+// counted.
+func (s *Accounts) EndLogin(ctx context.Context, attempt string, success bool) error {
+	if !success {
+		return nil
+	}
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM login_failures WHERE attempt = ?`, attempt); err != nil {
+		return fmt.Errorf("settle a login attempt: %w", translate(err))
+	}
+	return nil
+}
+
+// PurgeTokens deletes tokens that expired or were revoked before before.
+func (s *Accounts) PurgeTokens(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM admin_tokens WHERE expires_at < ? OR revoked_at < ?`, before, before)
+	if err != nil {
+		return 0, fmt.Errorf("purge tokens: %w", translate(err))
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
+func newAttemptID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // SaveToken stores a token's hash for an admin until expires.

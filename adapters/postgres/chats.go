@@ -105,3 +105,34 @@ func (s *Chats) Get(ctx context.Context, peer chgk.PeerID) (chgk.ChatRecord, err
 	}
 	return r.record(), nil
 }
+
+// UpdateSettings applies f to the chat's settings (defaults while it has
+// none) in one transaction holding the chat's row lock — the lock every
+// command of the chat holds too — and saves the result. An unknown chat is
+// chgk.ErrNotFound; f's error comes back as it is.
+func (s *Chats) UpdateSettings(ctx context.Context, peer chgk.PeerID, defaults chgk.Settings,
+	f func(chgk.Settings) (chgk.Settings, error)) (chgk.Settings, error) {
+	var out chgk.Settings
+	var inner error
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var row chatRow
+		if err := tx.NewSelect().Model(&row).Where("peer_id = ?", int64(peer)).For("UPDATE").Scan(ctx); err != nil {
+			return fmt.Errorf("chat %d: %w", peer, translate(err))
+		}
+		cur := defaults
+		if row.Settings != nil {
+			cur = row.Settings.settings()
+		}
+		if out, inner = f(cur); inner != nil {
+			return inner
+		}
+		return saveChatSettings(ctx, tx, peer, out)
+	})
+	if inner != nil {
+		return chgk.Settings{}, inner
+	}
+	if err != nil {
+		return chgk.Settings{}, err
+	}
+	return out, nil
+}

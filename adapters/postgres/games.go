@@ -133,7 +133,7 @@ func loadGame(ctx context.Context, db bun.IDB, row *gameRow) (*chgk.Game, error)
 		Team: row.TeamScore, Bot: row.BotScore, StartedBy: chgk.Player{ID: chgk.UserID(row.StartedBy), Name: row.StartedByName},
 		StartedAt: row.StartedAt, EndedAt: row.EndedAt, Version: row.Version,
 	}
-	if row.StoppedBy != 0 {
+	if row.StoppedBy != 0 || row.StoppedByName != "" { // an admin's stop has a name and no VK id
 		st.StoppedBy = chgk.Player{ID: chgk.UserID(row.StoppedBy), Name: row.StoppedByName}
 	}
 	for _, p := range players {

@@ -3,6 +3,7 @@ package vkapi
 import (
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/vkchgk/chgkbot/chgk/vkwire"
@@ -40,14 +41,14 @@ func Render(e chgk.Event) []Post {
 // just named.
 func Mention(p chgk.Player) string {
 	if p.ID == 0 && p.Name != "" {
-		return strings.NewReplacer("[", "", "]", "", "|", "").Replace(p.Name)
+		return strings.NewReplacer("[", "", "]", "", "|", "").Replace(Defused(p.Name))
 	}
 	name := strings.Map(func(r rune) rune {
 		if r == '[' || r == ']' || r == '|' {
 			return -1
 		}
 		return r
-	}, p.Name)
+	}, Defused(p.Name))
 	if strings.TrimSpace(name) == "" {
 		name = fmt.Sprintf("id%d", p.ID)
 	}
@@ -178,8 +179,29 @@ func sentence(s string) string {
 // quoteFree keeps a member's answer from breaking the quotes around it and
 // from being read as a mention.
 func quoteFree(s string) string {
-	s = strings.NewReplacer("«", "\"", "»", "\"", "[", "(", "]", ")", "\n", " ").Replace(strings.TrimSpace(s))
+	s = strings.NewReplacer("«", "\"", "»", "\"", "[", "(", "]", ")", "\n", " ").Replace(strings.TrimSpace(Defused(s)))
 	return cut(s, 200)
+}
+
+// Defused is text a member wrote, made safe to echo into the chat: VK's
+// mention forms (@all, @online, @id1 (…), *id1 (…)) are broken with
+// look-alike characters so they notify nobody, and invisible format
+// characters — bidi overrides such as U+202E that reorder the bot's own
+// words around them — are dropped (the zero-width joiner of emoji stays).
+func Defused(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '@':
+			return '＠'
+		case r == '*':
+			return '∗'
+		case r == '\u200d':
+			return r
+		case unicode.Is(unicode.Cf, r):
+			return -1
+		}
+		return r
+	}, s)
 }
 
 func outcome(r chgk.Results) string {
@@ -318,7 +340,7 @@ func rejected(e chgk.Rejected) string {
 			unit = " секунд"
 		}
 		text += fmt.Sprintf(": «%s» = «%s». Допустимо от %g до %g%s.", settingTitles[e.Setting.Name],
-			cut(e.Setting.Value, 20), e.Setting.Min, e.Setting.Max, unit)
+			cut(Defused(e.Setting.Value), 20), e.Setting.Min, e.Setting.Max, unit)
 		if e.Setting.Min == 0 && e.Setting.Max == 0 {
 			text = Mention(e.By) + ", такой настройки нет. Есть: rounds, lobby, discussion, choice, answer, pause."
 		}

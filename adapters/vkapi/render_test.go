@@ -179,3 +179,20 @@ func TestVerdictPunctuation(t *testing.T) {
 	is.True(strings.Contains(posts[0].Text, "Зачёт: Нашёл.\n"))                    // nor a second one
 	is.True(strings.Contains(posts[0].Text, "Комментарий: Так кричал Архимед.\n")) // but one where none was
 }
+
+// TestEchoedTextIsDefused: an answer is echoed in the verdict; VK's
+// mention forms in it must notify nobody and bidi controls must not
+// reorder the bot's words.
+func TestEchoedTextIsDefused(t *testing.T) {
+	is := is.New(t)
+	q := chgk.Question{Text: "?", Answer: "Гоголь"}
+	for _, given := range []string{"@all", "@online смотрите", "@id1 (Павел)", "*id1 (Павел)", "[id1|Павел]", "ab\u202Ecd", "x\u2066y\u2069"} {
+		text := vkapi.Render(chgk.RoundJudged{Round: 1, Of: 1, Answerer: chgk.Player{ID: 5, Name: "Анна"}, Given: given,
+			Verdict: chgk.VerdictWrong, Question: q})[0].Text
+		is.True(!strings.Contains(text, "@all") && !strings.Contains(text, "@online")) // no mass mention
+		is.True(!strings.Contains(text, "@id1") && !strings.Contains(text, "*id1"))    // no mention of a user
+		is.True(!strings.Contains(text, "[id1|"))                                      // no mention markup
+		is.True(!strings.ContainsAny(text, "\u202E\u2066\u2069"))                      // no bidi control
+	}
+	is.Equal(vkapi.Defused("👨\u200d👩 ok"), "👨\u200d👩 ok") // emoji keep their joiner
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strconv"
@@ -39,6 +40,9 @@ type config struct {
 	// DBWait is how long a start waits for a database that does not
 	// answer yet before it gives up (CHGK_DB_WAIT_SECONDS).
 	DBWait time.Duration
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the admin API's client (ADMIN_TRUSTED_PROXIES).
+	TrustedProxies []netip.Prefix
 }
 
 // The roles a process can run.
@@ -164,6 +168,20 @@ func loadConfig(getenv func(string) string) (config, error) {
 		if err := admin.CheckPassword(c.AdminPassword); err != nil {
 			return c, fmt.Errorf("ADMIN_PASSWORD: %w", err)
 		}
+	}
+	for _, p := range strings.Split(getenv("ADMIN_TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		prefix, err := netip.ParsePrefix(p)
+		if err != nil {
+			addr, aerr := netip.ParseAddr(p)
+			if aerr != nil {
+				return c, fmt.Errorf("ADMIN_TRUSTED_PROXIES must be a comma list of addresses or CIDR prefixes, got %q", p)
+			}
+			prefix = netip.PrefixFrom(addr, addr.BitLen())
+		}
+		c.TrustedProxies = append(c.TrustedProxies, prefix)
 	}
 	return c, nil
 }

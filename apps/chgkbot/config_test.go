@@ -56,6 +56,9 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{map[string]string{"LOG_FORMAT": "xml"}, "LOG_FORMAT"},
 		{map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
 		{map[string]string{"ADMIN_EMAIL": "a@b.c"}, "ADMIN_PASSWORD"},
+		{map[string]string{"ADMIN_EMAIL": "a@b.c", "ADMIN_PASSWORD": strings.Repeat("я", 37)}, "ADMIN_PASSWORD"}, // 74 bytes: bcrypt refuses over 72
+		{map[string]string{"ADMIN_TRUSTED_PROXIES": "10.0.0.0/8,proxy.local"}, "ADMIN_TRUSTED_PROXIES"},
+		{map[string]string{"CHGK_DB_WAIT_SECONDS": "-5"}, "CHGK_DB_WAIT_SECONDS"},
 		{map[string]string{"CHGK_BUS": "kafka"}, "CHGK_BUS"},
 		{map[string]string{"CHGK_BUS": "rabbitmq"}, "AMQP_URL"},
 	}

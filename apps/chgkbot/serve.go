@@ -136,7 +136,7 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		// Two sweepers: SKIP LOCKED lets them share due games without
 		// waiting for each other, so one slow chat never delays the rest.
 		a.loops = append(a.loops, loop{"sweeper", sweeper.Run}, loop{"sweeper", sweeper.Run},
-			loop{"inbox cleaner", func(ctx context.Context) error { return cleanInbox(ctx, units, log) }})
+			loop{"housekeeping", func(ctx context.Context) error { return housekeeping(ctx, units, postgres.NewAccounts(db), log) }})
 	}
 	if cfg.Roles["announcer"] {
 		rc.Announcing = &bus.Announcing{Reports: direct, Attempts: postgres.NewAttempts(db), Clock: clock{}, Log: log.With("component", "announcer"),
@@ -172,7 +172,7 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 			Games: games, Stats: postgres.NewStats(db), Accounts: postgres.NewAccounts(db), Stopper: adminStopper{changes},
 			Defaults: cfg.Defaults, Log: log.With("component", "admin")})
 	}
-	a.handler = m.Middleware(admin.WithRemoteAddr(mux))
+	a.handler = m.Middleware(admin.WithRemoteAddr(mux, cfg.TrustedProxies...))
 	return a, nil
 }
 
@@ -240,7 +240,11 @@ func (a *app) run(ctx context.Context) int {
 		a.log.Error("cannot listen", "addr", a.cfg.HTTPAddr, "err", err)
 		return exitFail
 	}
-	srv := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second}
+	// Every stage of a connection is bounded, so slow or idle clients
+	// cannot hold connections without end (Huma also bounds each body's
+	// read); the write bound leaves room for a 30 s CPU profile.
+	srv := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
+		WriteTimeout: 90 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
 	g, gctx := errgroup.WithContext(context.Background())
 	pollCtx, stopPolling := context.WithCancel(gctx)
 	defer stopPolling()
@@ -335,11 +339,12 @@ type readiness struct {
 }
 
 // adminStopper stops a game for the admin API through the bot's one path
-// of game changes, as a member's /stop would.
+// of game changes, as a member's /stop would; a stop that finds another
+// game, or none, is refused to the admin and never told to the chat.
 type adminStopper struct{ games *bus.Games }
 
-func (s adminStopper) Stop(ctx context.Context, peer chgk.PeerID) error {
-	_, err := s.games.Command(ctx, peer, "admin-stop:"+watermill.NewUUID(), chgk.Stop{By: chgk.Player{Name: "администратор"}})
+func (s adminStopper) Stop(ctx context.Context, peer chgk.PeerID, game int64) error {
+	_, err := s.games.Strict(ctx, peer, "admin-stop:"+watermill.NewUUID(), chgk.Stop{By: chgk.Player{Name: "администратор"}, Game: game})
 	return err
 }
 
@@ -359,8 +364,10 @@ func newRand() *rand.Rand {
 	return rand.New(rand.NewPCG(binary.LittleEndian.Uint64(seed[:8]), binary.LittleEndian.Uint64(seed[8:])))
 }
 
-// cleanInbox forgets processed update ids after a week, hourly.
-func cleanInbox(ctx context.Context, units *postgres.Units, log *slog.Logger) error {
+// housekeeping, hourly: forgets processed update ids after a week (VK
+// never delivers one again so late) and deletes admin tokens that expired
+// or were revoked a day ago.
+func housekeeping(ctx context.Context, units *postgres.Units, accounts *postgres.Accounts, log *slog.Logger) error {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
@@ -368,6 +375,11 @@ func cleanInbox(ctx context.Context, units *postgres.Units, log *slog.Logger) er
 			log.Warn("inbox cleaning failed", "err", err)
 		} else if n > 0 {
 			log.Info("inbox cleaned", "forgotten", n)
+		}
+		if n, err := accounts.PurgeTokens(ctx, time.Now().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+			log.Warn("token purge failed", "err", err)
+		} else if n > 0 {
+			log.Info("old admin tokens purged", "deleted", n)
 		}
 		select {
 		case <-ctx.Done():

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"strings"
 	"sync"
@@ -43,6 +44,25 @@ type env struct {
 	now   time.Time
 	mu    sync.Mutex
 	stops []chgk.PeerID
+	logs  syncBuffer // what the API logged
+}
+
+// syncBuffer is a bytes.Buffer safe for a logger and a test at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func newEnv(t *testing.T) *env {
@@ -56,19 +76,32 @@ func newEnv(t *testing.T) *env {
 	if _, err := admin.EnsureFirstAdmin(context.Background(), e.store.accounts, email, password); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("API logs:\n%s", e.logs.String())
+		}
+	})
 	mux := http.NewServeMux()
-	e.raw = admin.New(mux, e.store.config(admin.Config{Defaults: ct.FastSettings(), Log: slog.New(slog.NewTextHandler(os.Stderr, nil)),
+	e.raw = admin.New(mux, e.store.config(admin.Config{Defaults: ct.FastSettings(), Log: e.log(),
 		Now: func() time.Time { e.mu.Lock(); defer e.mu.Unlock(); return e.now },
-		Stopper: stopFunc(func(ctx context.Context, peer chgk.PeerID) error {
+		Stopper: stopFunc(func(ctx context.Context, peer chgk.PeerID, game int64) error {
 			e.mu.Lock()
 			e.stops = append(e.stops, peer)
 			e.mu.Unlock()
-			_, err := e.host.Handle(ctx, peer, chgk.Stop{By: chgk.Player{Name: "администратор"}})
+			evs, err := e.host.Handle(ctx, peer, chgk.Stop{By: chgk.Player{Name: "администратор"}, Game: game})
+			for _, ev := range evs {
+				if r, ok := ev.(chgk.Rejected); ok {
+					return r.Reason // refused: told to the admin only, as the bus's Strict does
+				}
+			}
 			return err
 		})}))
 	e.api = humatest.Wrap(t, e.raw)
 	return e
 }
+
+// log is a logger that writes to the env's log buffer.
+func (e *env) log() *slog.Logger { return slog.New(slog.NewTextHandler(&e.logs, nil)) }
 
 func (e *env) auth() string { return "Authorization: Bearer " + e.login() }
 
@@ -211,45 +244,65 @@ func TestFirstAdminOnce(t *testing.T) {
 		http.StatusUnauthorized) // the second account does not exist
 }
 
-// TestLoginLimitsHoldAcrossReplicas runs two admin servers over one
-// database, as `--scale admin=2` would: failures counted by one close the
-// login on the other, per address as well as per account, and old
-// failures are forgotten.
+// TestLoginLimitsHoldAcrossReplicas runs two API servers over one
+// database, as `--scale admin=2` would, behind a trusted proxy that names
+// each client in X-Forwarded-For: failures counted by one close the login
+// on the other; the tight limit is per account and address, so a guesser
+// cannot lock the admin out from the admin's own address; an address that
+// guesses many accounts is closed for all of them; and an account has a
+// ceiling against a guesser with many addresses. Old failures are forgotten.
 func TestLoginLimitsHoldAcrossReplicas(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	is := is.New(t)
+	limits := admin.LoginLimits{Pair: 3, Address: 6, Account: 9}
+	proxy := netip.MustParsePrefix("127.0.0.0/8")
 	var replicas []string
 	for range 2 {
 		mux := http.NewServeMux()
-		admin.New(mux, e.store.config(admin.Config{Log: slog.New(slog.DiscardHandler),
+		admin.New(mux, e.store.config(admin.Config{Log: slog.New(slog.DiscardHandler), Limits: limits,
 			Now: func() time.Time { e.mu.Lock(); defer e.mu.Unlock(); return e.now }}))
-		srv := httptest.NewServer(admin.WithRemoteAddr(mux))
+		srv := httptest.NewServer(admin.WithRemoteAddr(mux, proxy))
 		t.Cleanup(srv.Close)
 		replicas = append(replicas, srv.URL)
 	}
-	login := func(replica int, who, pass string) int {
+	n := 0
+	login := func(from, who, pass string) int {
 		t.Helper()
+		n++
 		body := fmt.Sprintf(`{"email": %q, "password": %q}`, who, pass)
-		resp, err := http.Post(replicas[replica]+"/auth/login", "application/json", strings.NewReader(body))
+		req, _ := http.NewRequest(http.MethodPost, replicas[n%2]+"/auth/login", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Forwarded-For", "203.0.113.77, "+from) // a forged first hop, then what the proxy saw
+		resp, err := http.DefaultClient.Do(req)
 		is.NoErr(err)
 		resp.Body.Close()
 		return resp.StatusCode
 	}
-	for i := range 5 { // five accounts guessed from one address, on both replicas
-		is.Equal(login(i%2, fmt.Sprintf("guess%d@example.org", i), "guess"), http.StatusUnauthorized)
+	for range limits.Pair { // a guesser at the admin's account, from A, on both replicas
+		is.Equal(login("198.51.100.1", email, "guess"), http.StatusUnauthorized)
 	}
-	is.Equal(login(0, email, password), http.StatusTooManyRequests) // the address is closed on one replica…
-	is.Equal(login(1, email, password), http.StatusTooManyRequests) // …and on the other
+	is.Equal(login("198.51.100.1", email, password), http.StatusTooManyRequests) // A is closed for this account, on every replica
+	is.Equal(login("198.51.100.2", email, password), http.StatusOK)              // the admin, from B, still logs in
+
+	for i := range limits.Address { // C guesses many accounts
+		is.Equal(login("198.51.100.3", fmt.Sprintf("guess%d@example.org", i), "guess"), http.StatusUnauthorized)
+	}
+	is.Equal(login("198.51.100.3", email, password), http.StatusTooManyRequests) // C is closed for every account
+
+	for i := range limits.Account - limits.Pair { // many addresses, one guess each, at the admin's account
+		is.Equal(login(fmt.Sprintf("198.51.100.%d", 10+i), email, "guess"), http.StatusUnauthorized)
+	}
+	is.Equal(login("198.51.100.99", email, password), http.StatusTooManyRequests) // the account's ceiling holds from anywhere
 
 	e.mu.Lock()
 	e.now = e.now.Add(16 * time.Minute)
 	e.mu.Unlock()
-	is.Equal(login(1, email, "wrong"), http.StatusUnauthorized) // open again, and a new failure…
+	is.Equal(login("198.51.100.1", email, "wrong"), http.StatusUnauthorized) // open again, and a new failure…
 	var rows int
 	is.NoErr(e.db.NewRaw(`SELECT count(*) FROM login_failures`).Scan(context.Background(), &rows))
-	is.Equal(rows, 2)                                  // …forgets the old ones (its own: account and address)
-	is.Equal(login(0, email, password), http.StatusOK) // one failure does not close anything
+	is.Equal(rows, 3)                                               // …forgets the old ones (its own three keys stay)
+	is.Equal(login("198.51.100.1", email, password), http.StatusOK) // one failure closes nothing
 }
 
 func TestQuestionsCRUD(t *testing.T) {
@@ -529,9 +582,11 @@ func (s stores) config(c admin.Config) admin.Config {
 }
 
 // stopFunc is a Stopper from a function.
-type stopFunc func(ctx context.Context, peer chgk.PeerID) error
+type stopFunc func(ctx context.Context, peer chgk.PeerID, game int64) error
 
-func (f stopFunc) Stop(ctx context.Context, peer chgk.PeerID) error { return f(ctx, peer) }
+func (f stopFunc) Stop(ctx context.Context, peer chgk.PeerID, game int64) error {
+	return f(ctx, peer, game)
+}
 
 func TestCheckPassword(t *testing.T) {
 	for _, tc := range []struct {

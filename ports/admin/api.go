@@ -7,6 +7,7 @@
 package admin
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -32,6 +33,10 @@ type Questions interface {
 	// Delete deletes softly (soft is true) a question that a game played,
 	// so its results keep it.
 	Delete(ctx context.Context, id int64) (soft bool, err error)
+	// SameText returns, for each of texts that a live question of the bank
+	// has too (case and spacing aside), that question's id, keyed by the
+	// text lowered with its spaces folded.
+	SameText(ctx context.Context, texts []string) (map[string]int64, error)
 }
 
 // Packs keeps the named sets of questions.
@@ -43,11 +48,15 @@ type Packs interface {
 	Import(ctx context.Context, name, description string, qs []chgk.QuestionRecord) (chgk.Pack, error)
 }
 
-// Chats lists chats and keeps their settings.
+// Chats lists chats and changes their settings.
 type Chats interface {
 	List(ctx context.Context, offset, limit int) ([]chgk.ChatRecord, int, error)
 	Get(ctx context.Context, peer chgk.PeerID) (chgk.ChatRecord, error)
-	chgk.ChatStore
+	// UpdateSettings applies f to the chat's settings (defaults while it
+	// has none) under the chat's lock, and saves what f returns; an error
+	// of f comes back as it is and nothing is saved. An unknown chat is
+	// chgk.ErrNotFound.
+	UpdateSettings(ctx context.Context, peer chgk.PeerID, defaults chgk.Settings, f func(chgk.Settings) (chgk.Settings, error)) (chgk.Settings, error)
 }
 
 // Games reads games and their results.
@@ -62,10 +71,12 @@ type Stats interface {
 	Chats(ctx context.Context, limit int) ([]chgk.ChatStats, error)
 }
 
-// Stopper stops the game running in a chat as a member's /stop would:
-// through the bot's transactional path, with the results posted to the chat.
+// Stopper stops game, running in chat peer, as a member's /stop would:
+// through the bot's transactional path, with the results posted to the
+// chat. If that game is not running (it ended, another admin stopped it)
+// it returns chgk.ErrNoGame and the chat is told nothing.
 type Stopper interface {
-	Stop(ctx context.Context, peer chgk.PeerID) error
+	Stop(ctx context.Context, peer chgk.PeerID, game int64) error
 }
 
 // Accounts keeps administrators and their tokens.
@@ -77,12 +88,14 @@ type Accounts interface {
 	SaveToken(ctx context.Context, hash []byte, adminID int64, expires time.Time) error
 	TokenAdmin(ctx context.Context, hash []byte, now time.Time) (int64, error)
 	RevokeToken(ctx context.Context, hash []byte) error
-	// FailedLogins is the most failed logins since since of any of keys;
-	// RecordFailedLogin counts one at at against each key and forgets
-	// those from before forget. Kept in the database, they hold across
-	// replicas and restarts.
-	FailedLogins(ctx context.Context, since time.Time, keys ...string) (int, error)
-	RecordFailedLogin(ctx context.Context, at, forget time.Time, keys ...string) error
+	// BeginLogin counts a login attempt at at against each key of limits
+	// before the password is checked, atomically with the check that no
+	// key has reached its limit of failures since since (ok false: refused,
+	// nothing counted); it forgets failures from before forget. EndLogin
+	// settles the attempt: a success is forgotten, a failure stays. Kept
+	// in the database, the counts hold across replicas and restarts.
+	BeginLogin(ctx context.Context, at, since, forget time.Time, limits map[string]int) (attempt string, ok bool, err error)
+	EndLogin(ctx context.Context, attempt string, success bool) error
 }
 
 // Config is what the API needs. Every store and the Stopper are required.
@@ -98,7 +111,25 @@ type Config struct {
 	Log       *slog.Logger
 	Now       func() time.Time // time.Now when nil
 	TokenTTL  time.Duration    // 24 h when zero
+	// Limits are the failed logins allowed in 15 minutes; DefaultLimits
+	// when zero.
+	Limits LoginLimits
+	// Hashing bounds the password checks (bcrypt, ~0.3 s of CPU each) that
+	// run at once in this process; 4 when zero. A login that finds no
+	// place within a few seconds is told to try again (429).
+	Hashing int
 }
+
+// LoginLimits are how many failed logins in 15 minutes close the login:
+// for one account from one address (Pair), from one address for any
+// account (Address), and for one account from anywhere (Account, a high
+// ceiling against a guesser with many addresses). Keying the tight limit
+// on the pair means a guesser cannot lock the admin out from their own
+// address.
+type LoginLimits struct{ Pair, Address, Account int }
+
+// DefaultLimits: 5 per account and address, 20 per address, 100 per account.
+var DefaultLimits = LoginLimits{Pair: 5, Address: 20, Account: 100}
 
 // New builds the API on mux and returns it.
 func New(mux *http.ServeMux, cfg Config) huma.API {
@@ -125,7 +156,12 @@ func Register(api huma.API, cfg Config) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &server{cfg: cfg, api: api}
+	if cfg.Limits == (LoginLimits{}) {
+		cfg.Limits = DefaultLimits
+	}
+	s := &server{cfg: cfg, api: api, hashing: make(chan struct{}, cmp.Or(cfg.Hashing, 4))}
+	shortProblems()
+	api.UseMiddleware(protect)
 	s.registerAuth(api)
 	// Everything else needs a token: the group adds the security
 	// requirement to each operation and the middleware enforces it, so an
@@ -145,8 +181,9 @@ func Register(api huma.API, cfg Config) {
 }
 
 type server struct {
-	cfg Config
-	api huma.API
+	cfg     Config
+	api     huma.API
+	hashing chan struct{} // a place per password check running
 }
 
 // fail turns a store error into a problem: not found, conflict and invalid
@@ -165,6 +202,22 @@ func (s *server) fail(ctx context.Context, what string, err error) error {
 	}
 	s.cfg.Log.ErrorContext(ctx, "admin API failure", "what", what, "err", err)
 	return huma.Error500InternalServerError("internal error")
+}
+
+// protect sets the headers every answer of the API needs: nothing it says
+// (a token, a question bank) is kept by a cache, and no browser guesses a
+// type other than the one declared.
+func protect(ctx huma.Context, next func(huma.Context)) {
+	ctx.SetHeader("Cache-Control", "no-store")
+	ctx.SetHeader("X-Content-Type-Options", "nosniff")
+	next(ctx)
+}
+
+// audit logs one admin write, with who made it and what it touched: the
+// trail an operator reads to learn who changed what.
+func (s *server) audit(ctx context.Context, operation string, target ...any) {
+	id, _ := ctx.Value(adminKey{}).(int64)
+	s.cfg.Log.InfoContext(ctx, "admin write", append([]any{"admin_id", id, "operation", operation}, target...)...)
 }
 
 // page turns page/per_page into offset and limit.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -84,18 +85,31 @@ func (s *server) registerAuth(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "login", Method: http.MethodPost, Path: "/auth/login", Tags: []string{"auth"},
 		Summary:     "Log in",
-		Description: "Returns a bearer token. Failed logins are limited per account and per address (5 in 15 minutes).",
+		Description: "Returns a bearer token. Failed logins in 15 minutes are limited: 5 for one account from one address, 20 from one address, 100 for one account.",
 		Errors:      []int{http.StatusUnauthorized, http.StatusTooManyRequests},
 	}, func(ctx context.Context, in *loginInput) (*tokenOutput, error) {
 		email := strings.ToLower(strings.TrimSpace(in.Body.Email))
 		addr := remoteAddr(ctx)
-		keys := []string{"account:" + email, "addr:" + addr}
+		// A place for the password check first: a burst of logins waits
+		// here, bounded, instead of queueing bcrypt work without end.
+		wait, cancel := context.WithTimeout(ctx, hashingWait)
+		defer cancel()
+		select {
+		case s.hashing <- struct{}{}:
+			defer func() { <-s.hashing }()
+		case <-wait.Done():
+			return nil, huma.Error429TooManyRequests("too many logins at once; try again in a moment")
+		}
+		// Counted before the check, atomically with the limits: parallel
+		// guesses cannot all pass a count read before any was recorded.
 		now := s.cfg.Now()
-		failed, err := s.cfg.Accounts.FailedLogins(ctx, now.Add(-loginWindow), keys...)
+		l := s.cfg.Limits
+		attempt, ok, err := s.cfg.Accounts.BeginLogin(ctx, now, now.Add(-loginWindow), now.Add(-loginWindow), map[string]int{
+			"pair:" + email + "|" + addr: l.Pair, "addr:" + addr: l.Address, "account:" + email: l.Account})
 		if err != nil {
 			return nil, s.fail(ctx, "admin", err)
 		}
-		if failed >= loginFailures {
+		if !ok {
 			return nil, huma.Error429TooManyRequests("too many failed logins; try again later")
 		}
 		id, hash, err := s.cfg.Accounts.AdminByEmail(ctx, email)
@@ -105,12 +119,15 @@ func (s *server) registerAuth(api huma.API) {
 		if err != nil {
 			hash = dummyHash
 		}
-		if bcrypt.CompareHashAndPassword([]byte(hash), []byte(in.Body.Password)) != nil || err != nil {
-			if err := s.cfg.Accounts.RecordFailedLogin(ctx, now, now.Add(-loginWindow), keys...); err != nil {
-				return nil, s.fail(ctx, "admin", err)
-			}
+		good := bcrypt.CompareHashAndPassword([]byte(hash), []byte(in.Body.Password)) == nil && err == nil
+		if err := s.cfg.Accounts.EndLogin(ctx, attempt, good); err != nil {
+			return nil, s.fail(ctx, "admin", err)
+		}
+		if !good {
+			s.cfg.Log.Warn("failed admin login", "email", email, "addr", addr)
 			return nil, huma.Error401Unauthorized("wrong email or password")
 		}
+		s.cfg.Log.Info("admin logged in", "admin_id", id, "addr", addr)
 		token, tokenHash := newToken()
 		out := &tokenOutput{}
 		out.Body.Token, out.Body.ExpiresAt = token, s.cfg.Now().Add(s.cfg.TokenTTL).UTC()
@@ -130,6 +147,7 @@ func (s *server) registerLogout(api huma.API) {
 		if err := s.cfg.Accounts.RevokeToken(ctx, hash); err != nil {
 			return nil, s.fail(ctx, "token", err)
 		}
+		s.audit(ctx, "log out")
 		return nil, nil
 	})
 }
@@ -147,9 +165,9 @@ func newToken() (string, []byte) {
 // looked up by their SHA-256, so comparing them leaks no timing about the
 // stored value.
 func (s *server) authenticate(ctx huma.Context, next func(huma.Context)) {
-	auth := ctx.Header("Authorization")
-	token, ok := strings.CutPrefix(auth, "Bearer ")
-	if !ok || token == "" {
+	// The scheme is case-insensitive (RFC 7235): "bearer" and "BEARER" too.
+	scheme, token, _ := strings.Cut(strings.TrimSpace(ctx.Header("Authorization")), " ")
+	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 		_ = huma.WriteErr(s.api, ctx, http.StatusUnauthorized, "a bearer token is required: log in with POST /auth/login")
 		return
 	}
@@ -171,15 +189,49 @@ func (s *server) authenticate(ctx huma.Context, next func(huma.Context)) {
 type remoteAddrKey struct{}
 
 // WithRemoteAddr is HTTP middleware that makes the client's address known
-// to the login rate limit.
-func WithRemoteAddr(next http.Handler) http.Handler {
+// to the login limits and the audit log. Behind a reverse proxy every
+// request comes from the proxy: list its addresses in trusted, and the
+// client is then the last address of X-Forwarded-For that is not a trusted
+// proxy (a client cannot forge the part its proxy appends). Without
+// trusted proxies the header is ignored.
+func WithRemoteAddr(next http.Handler, trusted ...netip.Prefix) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			host = r.RemoteAddr
-		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), remoteAddrKey{}, host)))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), remoteAddrKey{}, clientAddr(r, trusted))))
 	})
+}
+
+func clientAddr(r *http.Request, trusted []netip.Prefix) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	isTrusted := func(a string) bool {
+		ip, err := netip.ParseAddr(strings.TrimSpace(a))
+		if err != nil {
+			return false
+		}
+		for _, p := range trusted {
+			if p.Contains(ip.Unmap()) {
+				return true
+			}
+		}
+		return false
+	}
+	if !isTrusted(host) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		h := strings.TrimSpace(hops[i])
+		if h == "" || isTrusted(h) {
+			continue
+		}
+		if ip, err := netip.ParseAddr(h); err == nil {
+			return ip.Unmap().String()
+		}
+		return host // a garbled hop: the proxy's own address, not a made-up one
+	}
+	return host
 }
 
 func remoteAddr(ctx context.Context) string {
@@ -189,9 +241,8 @@ func remoteAddr(ctx context.Context) string {
 	return "unknown"
 }
 
-// Failed logins: this many within the window close the login for the
-// account or the address until the oldest of them is out of the window.
-const (
-	loginFailures = 5
-	loginWindow   = 15 * time.Minute
-)
+// loginWindow is how long a failed login counts (see LoginLimits).
+const loginWindow = 15 * time.Minute
+
+// hashingWait is how long a login waits for a place to check its password.
+const hashingWait = 3 * time.Second

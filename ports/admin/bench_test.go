@@ -34,7 +34,7 @@ func BenchmarkListQuestions(b *testing.B) {
 		b.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	admin.New(mux, store.config(admin.Config{Defaults: chgk.DefaultSettings(), Stopper: stopFunc(func(context.Context, chgk.PeerID) error { return nil })}))
+	admin.New(mux, store.config(admin.Config{Defaults: chgk.DefaultSettings(), Stopper: stopFunc(func(context.Context, chgk.PeerID, int64) error { return nil })}))
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	resp, err := http.Post(srv.URL+"/auth/login", "application/json",

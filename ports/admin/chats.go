@@ -71,7 +71,7 @@ func (s *server) registerChats(api huma.API) {
 	huma.Register(api, huma.Operation{OperationID: "list-chats", Method: http.MethodGet, Path: "/chats", Tags: tags,
 		Summary: "List chats", Description: "Most recently played first, with their game counts."},
 		func(ctx context.Context, in *struct {
-			Page    int `query:"page" default:"1" minimum:"1"`
+			Page    int `query:"page" default:"1" minimum:"1" maximum:"100000" doc:"1-based; at most 100000"`
 			PerPage int `query:"per_page" default:"20" minimum:"1" maximum:"100"`
 		}) (*struct {
 			Body struct {
@@ -115,45 +115,46 @@ func (s *server) registerChats(api huma.API) {
 			Body   SettingsPatch
 		}) (*struct{ Body Settings }, error) {
 			peer := chgk.PeerID(in.PeerID)
-			if _, err := s.cfg.Chats.Get(ctx, peer); err != nil {
-				return nil, s.fail(ctx, "chat", err)
-			}
-			cur, err := s.cfg.Chats.Settings(ctx, peer)
-			if errors.Is(err, chgk.ErrNotFound) {
-				cur, err = s.cfg.Defaults, nil
+			// A merge under the chat's lock: two admins changing different
+			// fields at once, or an admin and the chat's /settings, both keep
+			// their change.
+			cur, err := s.cfg.Chats.UpdateSettings(ctx, peer, s.cfg.Defaults, func(cur chgk.Settings) (chgk.Settings, error) {
+				var errs []error
+				for _, f := range []struct {
+					field string
+					name  chgk.SettingName
+					v     *float64
+				}{
+					{"rounds", chgk.SettingRounds, in.Body.Rounds}, {"lobby_seconds", chgk.SettingLobby, in.Body.LobbySeconds},
+					{"discussion_seconds", chgk.SettingDiscussion, in.Body.DiscussionSeconds},
+					{"choice_seconds", chgk.SettingChoice, in.Body.ChoiceSeconds},
+					{"answer_seconds", chgk.SettingAnswer, in.Body.AnswerSeconds}, {"pause_seconds", chgk.SettingPause, in.Body.PauseSeconds},
+				} {
+					if f.v == nil {
+						continue
+					}
+					next, err := cur.Set(f.name, strconv.FormatFloat(*f.v, 'f', -1, 64))
+					var se *chgk.SettingError
+					if errors.As(err, &se) {
+						errs = append(errs, &huma.ErrorDetail{Location: "body." + f.field,
+							Message: fmt.Sprintf("must be from %g to %g", se.Min, se.Max), Value: *f.v})
+						continue
+					}
+					cur = next
+				}
+				if len(errs) > 0 {
+					return cur, huma.Error422UnprocessableEntity("the settings are out of bounds", errs...)
+				}
+				return cur, nil
+			})
+			var se huma.StatusError
+			if errors.As(err, &se) {
+				return nil, se
 			}
 			if err != nil {
-				return nil, s.fail(ctx, "settings", err)
+				return nil, s.fail(ctx, "chat", err)
 			}
-			var errs []error
-			for _, f := range []struct {
-				field string
-				name  chgk.SettingName
-				v     *float64
-			}{
-				{"rounds", chgk.SettingRounds, in.Body.Rounds}, {"lobby_seconds", chgk.SettingLobby, in.Body.LobbySeconds},
-				{"discussion_seconds", chgk.SettingDiscussion, in.Body.DiscussionSeconds},
-				{"choice_seconds", chgk.SettingChoice, in.Body.ChoiceSeconds},
-				{"answer_seconds", chgk.SettingAnswer, in.Body.AnswerSeconds}, {"pause_seconds", chgk.SettingPause, in.Body.PauseSeconds},
-			} {
-				if f.v == nil {
-					continue
-				}
-				next, err := cur.Set(f.name, strconv.FormatFloat(*f.v, 'f', -1, 64))
-				var se *chgk.SettingError
-				if errors.As(err, &se) {
-					errs = append(errs, &huma.ErrorDetail{Location: "body." + f.field,
-						Message: fmt.Sprintf("must be from %g to %g", se.Min, se.Max), Value: *f.v})
-					continue
-				}
-				cur = next
-			}
-			if len(errs) > 0 {
-				return nil, huma.Error422UnprocessableEntity("the settings are out of bounds", errs...)
-			}
-			if err := s.cfg.Chats.SaveSettings(ctx, peer, cur); err != nil {
-				return nil, s.fail(ctx, "settings", err)
-			}
+			s.audit(ctx, "change chat settings", "peer_id", int64(peer))
 			return &struct{ Body Settings }{Body: settingsOf(cur)}, nil
 		})
 }

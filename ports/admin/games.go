@@ -110,7 +110,7 @@ func (s *server) registerGames(api huma.API) {
 			Status  string    `query:"status" enum:"running,finished,stopped,"`
 			From    time.Time `query:"from" doc:"RFC 3339"`
 			To      time.Time `query:"to" doc:"RFC 3339"`
-			Page    int       `query:"page" default:"1" minimum:"1"`
+			Page    int       `query:"page" default:"1" minimum:"1" maximum:"100000" doc:"1-based; at most 100000"`
 			PerPage int       `query:"per_page" default:"20" minimum:"1" maximum:"100"`
 		}) (*struct {
 			Body struct {
@@ -163,9 +163,14 @@ func (s *server) registerGames(api huma.API) {
 			if !g.Phase().Active() {
 				return nil, huma.Error409Conflict("the game is not running")
 			}
-			if err := s.cfg.Stopper.Stop(ctx, g.Peer()); err != nil && !errors.Is(err, chgk.ErrNoGame) {
+			err = s.cfg.Stopper.Stop(ctx, g.Peer(), g.ID())
+			if errors.Is(err, chgk.ErrNoGame) {
+				return nil, huma.Error409Conflict("the game is not running (it ended, or was stopped meanwhile)")
+			}
+			if err != nil {
 				return nil, s.fail(ctx, "game", err)
 			}
+			s.audit(ctx, "stop game", "game_id", g.ID(), "peer_id", int64(g.Peer()))
 			if g, err = s.cfg.Games.Game(ctx, in.ID); err != nil {
 				return nil, s.fail(ctx, "game", err)
 			}

@@ -74,13 +74,54 @@ type QuestionPatch struct {
 	NeedsReview *bool     `json:"needs_review,omitempty"`
 }
 
+// fieldLimits are the most characters each text field of a question may
+// have; QuestionBody's schema tags say the same (a test holds the two
+// together), and an import applies them to every question it reads.
+var fieldLimits = []struct {
+	name string
+	max  int
+	get  func(QuestionBody) string
+}{
+	{"text", 4000, func(b QuestionBody) string { return b.Text }},
+	{"handout", 2000, func(b QuestionBody) string { return b.Handout }},
+	{"answer", 300, func(b QuestionBody) string { return b.Answer }},
+	{"comment", 4000, func(b QuestionBody) string { return b.Comment }},
+	{"source", 2000, func(b QuestionBody) string { return b.Source }},
+	{"author", 300, func(b QuestionBody) string { return b.Author }},
+}
+
+// maxAlternatives is the most accepted (or rejected) answers a question has.
+const maxAlternatives = 30
+
 // check validates what the schema cannot say: answers the judge can read,
 // alternatives that are short, distinct and not both accepted and rejected.
 // It returns 422 problems naming each bad field.
 func (b QuestionBody) check() error {
+	if errs := b.problems(false); len(errs) > 0 {
+		return huma.Error422UnprocessableEntity("the question is not valid", errs...)
+	}
+	return nil
+}
+
+// problems lists what is wrong with b; lengths too when the schema has not
+// checked them (an import).
+func (b QuestionBody) problems(lengths bool) []error {
 	var errs []error
 	bad := func(loc, msg string, v any) {
-		errs = append(errs, &huma.ErrorDetail{Location: "body." + loc, Message: msg, Value: v})
+		errs = append(errs, &huma.ErrorDetail{Location: strings.TrimSuffix("body."+loc, "."), Message: msg, Value: v})
+	}
+	if hasNUL(append(append([]string{b.Text, b.Handout, b.Answer, b.Comment, b.Source, b.Author}, b.Accepted...), b.Rejected...)...) {
+		bad("", "must not contain the NUL character (\\u0000)", nil)
+	}
+	if lengths {
+		for _, f := range fieldLimits {
+			if n := utf8.RuneCountInString(f.get(b)); n > f.max {
+				bad(f.name, fmt.Sprintf("must be at most %d characters, has %d", f.max, n), nil)
+			}
+		}
+		if len(b.Accepted) > maxAlternatives || len(b.Rejected) > maxAlternatives {
+			bad("accepted", fmt.Sprintf("at most %d alternatives each", maxAlternatives), nil)
+		}
 	}
 	if strings.TrimSpace(b.Text) == "" {
 		bad("text", "must not be blank", b.Text)
@@ -110,10 +151,7 @@ func (b QuestionBody) check() error {
 			bad("rejected", "holds the answer itself", r)
 		}
 	}
-	if len(errs) > 0 {
-		return huma.Error422UnprocessableEntity("the question is not valid", errs...)
-	}
-	return nil
+	return errs
 }
 
 func (b QuestionBody) record(id int64) chgk.QuestionRecord {
@@ -138,7 +176,7 @@ type idInput struct {
 type questionOutput struct{ Body Question }
 
 type listQuestionsInput struct {
-	Page    int    `query:"page" default:"1" minimum:"1"`
+	Page    int    `query:"page" default:"1" minimum:"1" maximum:"100000" doc:"1-based; at most 100000"`
 	PerPage int    `query:"per_page" default:"20" minimum:"1" maximum:"100"`
 	Q       string `query:"q" maxLength:"200" doc:"Words to find in the text, answer, comment or author"`
 	PackID  int64  `query:"pack_id" minimum:"0" doc:"Only this pack's questions"`
@@ -190,6 +228,7 @@ func (s *server) registerQuestions(api huma.API) {
 			if err != nil {
 				return nil, s.fail(ctx, "pack", err)
 			}
+			s.audit(ctx, "create question", "question_id", r.ID)
 			return &questionOutput{Body: questionOf(r)}, nil
 		})
 	huma.Register(api, huma.Operation{OperationID: "replace-question", Method: http.MethodPut, Path: "/questions/{id}", Tags: tags,
@@ -238,6 +277,7 @@ func (s *server) registerQuestions(api huma.API) {
 			if err != nil {
 				return nil, s.fail(ctx, "question", err)
 			}
+			s.audit(ctx, "delete question", "question_id", in.ID, "soft", soft)
 			out := &struct {
 				Body struct {
 					Soft bool `json:"soft" doc:"true: kept for the results of past games"`
@@ -258,6 +298,7 @@ func (s *server) replaceQuestion(ctx context.Context, id int64, b QuestionBody) 
 	if err != nil {
 		return nil, s.fail(ctx, "question or pack", err)
 	}
+	s.audit(ctx, "update question", "question_id", id)
 	return &questionOutput{Body: questionOf(r)}, nil
 }
 

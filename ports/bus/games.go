@@ -2,6 +2,7 @@ package bus
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -78,5 +79,26 @@ func (g *Games) Apply(ctx context.Context, peer chgk.PeerID, eventID string, cmd
 // member's /stop (eventID keeps a repeat from applying twice).
 func (g *Games) Command(ctx context.Context, peer chgk.PeerID, eventID string, cmd chgk.Command) ([]chgk.Event, error) {
 	evs, _, err := g.Apply(ctx, peer, eventID, cmd, nil)
+	return evs, err
+}
+
+// Strict applies cmd as Command does, but a refusal is not told to the
+// chat: the unit is abandoned and the rule comes back as the error (a
+// chgk.RuleError), for a caller that answers elsewhere — the admin API
+// answers 409, and six admins stopping one game at once post its results
+// once and nothing else.
+func (g *Games) Strict(ctx context.Context, peer chgk.PeerID, eventID string, cmd chgk.Command) ([]chgk.Event, error) {
+	evs, _, err := g.Apply(ctx, peer, eventID, cmd, func(_ context.Context, _ *chgk.Host, evs []chgk.Event) ([]wireMsg, error) {
+		for _, e := range evs {
+			if r, ok := e.(chgk.Rejected); ok {
+				return nil, r.Reason
+			}
+		}
+		return eventMsgs(peer, evs)
+	})
+	var rule chgk.RuleError
+	if errors.As(err, &rule) {
+		return nil, rule
+	}
 	return evs, err
 }

@@ -192,6 +192,25 @@ type answer struct {
 	Updates []json.RawMessage
 }
 
+// withoutKey keeps the long-poll key out of an error that will be logged:
+// net/http's errors carry the whole URL, and the key is a credential.
+func withoutKey(err error) error {
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return err
+	}
+	u, perr := url.Parse(ue.URL)
+	if perr != nil {
+		return &url.Error{Op: ue.Op, URL: "(the long-poll server)", Err: ue.Err}
+	}
+	q := u.Query()
+	if q.Has("key") {
+		q.Set("key", "REDACTED")
+	}
+	u.RawQuery = q.Encode()
+	return &url.Error{Op: ue.Op, URL: u.String(), Err: ue.Err}
+}
+
 // check makes one a_check request, with an HTTP timeout above wait.
 func check(ctx context.Context, hc *http.Client, lp vkwire.LongPoll, ts string, wait int) (answer, error) {
 	ctx, cancel := context.WithTimeout(ctx, time.Duration(wait+10)*time.Second)
@@ -207,7 +226,7 @@ func check(ctx context.Context, hc *http.Client, lp vkwire.LongPoll, ts string, 
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return answer{}, err
+		return answer{}, withoutKey(err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -179,4 +181,29 @@ func TestIntakeRecoversFromRepeatedFailed3(t *testing.T) {
 	fake.Say(peer, 5, "после сбоя")
 	us := waitFor(t, sink, 1)
 	is.Equal(us[0].Text, "после сбоя") // the intake starts over and goes on
+}
+
+// TestPollErrorsHideTheKey: a failed poll is logged, and the key in its
+// URL is a credential.
+func TestPollErrorsHideTheKey(t *testing.T) {
+	is := is.New(t)
+	var logs strings.Builder
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	in := &vk.Intake{GroupID: 1, Log: log, Backoff: time.Millisecond, MaxBackoff: 10 * time.Millisecond,
+		Server: func(context.Context) (vkwire.LongPoll, error) {
+			return vkwire.LongPoll{Server: "http://127.0.0.1:1/nothing-listens", Key: "very-secret-key", TS: "1"}, nil
+		},
+		Sink: sinkFunc(func(context.Context, []vk.Update, string) error { return nil })}
+	is.NoErr(in.Run(ctx))
+	is.True(strings.Contains(logs.String(), "poll failed"))      // the failure is logged
+	is.True(!strings.Contains(logs.String(), "very-secret-key")) // without the key
+	is.True(strings.Contains(logs.String(), "key=REDACTED"))     // which shows as redacted
+}
+
+type sinkFunc func(ctx context.Context, us []vk.Update, next string) error
+
+func (f sinkFunc) Deliver(ctx context.Context, us []vk.Update, next string) error {
+	return f(ctx, us, next)
 }
