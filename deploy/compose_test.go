@@ -218,3 +218,36 @@ func TestStaticBinary(t *testing.T) {
 }
 
 func ptr(s string) *string { return &s }
+
+// TestMonitoringProfile: Prometheus and Grafana come with the monitoring
+// profile only, provisioned from deploy/monitoring, on the loopback.
+func TestMonitoringProfile(t *testing.T) {
+	is := is.New(t)
+	p := load(t, exampleEnv(t)...)
+	_, err := p.GetService("prometheus")
+	is.True(err != nil) // off unless asked for
+	opts, err := cli.NewProjectOptions([]string{"../docker-compose.yml"}, cli.WithWorkingDirectory(".."),
+		cli.WithEnv(exampleEnv(t)), cli.WithName("chgk"), cli.WithProfiles([]string{"monitoring"}))
+	is.NoErr(err)
+	mon, err := opts.LoadProject(context.Background())
+	is.NoErr(err)
+	for name, mounts := range map[string][]string{
+		"prometheus": {"deploy/monitoring/prometheus.yml", "deploy/monitoring/alerts.yml"},
+		"grafana":    {"deploy/monitoring/grafana/provisioning", "deploy/monitoring/grafana/dashboards"},
+	} {
+		s, err := mon.GetService(name)
+		is.NoErr(err) // with the profile it is there
+		for _, m := range mounts {
+			found := false
+			for _, v := range s.Volumes {
+				if strings.HasSuffix(v.Source, m) {
+					_, statErr := os.Stat(filepath.Join("..", m))
+					is.NoErr(statErr) // the provisioned file exists
+					found = true
+				}
+			}
+			is.True(found) // mounted
+		}
+		is.Equal(s.Ports[0].HostIP, "127.0.0.1") // on the loopback
+	}
+}

@@ -5,6 +5,7 @@
 package metrics
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -21,6 +22,7 @@ type Metrics struct {
 	handlers *prometheus.HistogramVec
 	vk       *prometheus.HistogramVec
 	lateness prometheus.Histogram
+	deleted  *prometheus.CounterVec
 }
 
 // latencyBuckets cover 1 ms to 10 s.
@@ -44,7 +46,10 @@ func New(liveGames func() float64) *Metrics {
 			Name: "chgk_deadline_lateness_seconds", Help: "How long after its deadline a phase was ended.", Buckets: latencyBuckets,
 		}),
 	}
-	m.reg.MustRegister(m.http, m.handlers, m.vk, m.lateness,
+	m.deleted = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "chgk_retention_deleted_rows_total", Help: "Rows the retention job deleted, by table.",
+	}, []string{"table"})
+	m.reg.MustRegister(m.http, m.handlers, m.vk, m.lateness, m.deleted,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if liveGames != nil {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "chgk_live_games", Help: "Games running now."}, liveGames))
@@ -112,4 +117,79 @@ func (m *Metrics) VKCall(method string, code int, d time.Duration) {
 // Late records how late a deadline fired.
 func (m *Metrics) Late(d time.Duration) {
 	m.lateness.Observe(max(d, 0).Seconds())
+}
+
+// Deleted records rows the retention job deleted from table.
+func (m *Metrics) Deleted(table string, n int64) {
+	m.deleted.WithLabelValues(table).Add(float64(n))
+}
+
+// Storage is what the database holds, read at a scrape: the bytes of each
+// table, each bus topic's messages not yet passed by each of its consumer
+// groups, and the messages of the poison topic.
+type Storage struct {
+	TableBytes map[string]int64
+	Backlog    map[[2]string]int64 // [topic, group] → messages
+	Poison     int64
+}
+
+// WatchStorage registers gauges of what read returns; a scrape that cannot
+// read them in 2 s reports none.
+func (m *Metrics) WatchStorage(read func(ctx context.Context) (Storage, error)) {
+	m.reg.MustRegister(storageCollector{read: read})
+}
+
+var (
+	tableBytesDesc = prometheus.NewDesc("chgk_table_bytes", "Size of each table on disk, with indexes and TOAST.", []string{"table"}, nil)
+	backlogDesc    = prometheus.NewDesc("chgk_bus_backlog_messages", "Bus messages a consumer group has not passed yet, by topic.", []string{"topic", "group"}, nil)
+	poisonDesc     = prometheus.NewDesc("chgk_poison_messages", "Messages in the poison topic: announcements that could never be made.", nil, nil)
+)
+
+type storageCollector struct {
+	read func(ctx context.Context) (Storage, error)
+}
+
+func (c storageCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- tableBytesDesc
+	ch <- backlogDesc
+	ch <- poisonDesc
+}
+
+func (c storageCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	st, err := c.read(ctx)
+	if err != nil {
+		return // the database is away: /readyz says so; no made-up numbers
+	}
+	for t, b := range st.TableBytes {
+		ch <- prometheus.MustNewConstMetric(tableBytesDesc, prometheus.GaugeValue, float64(b), t)
+	}
+	for k, n := range st.Backlog {
+		ch <- prometheus.MustNewConstMetric(backlogDesc, prometheus.GaugeValue, float64(n), k[0], k[1])
+	}
+	ch <- prometheus.MustNewConstMetric(poisonDesc, prometheus.GaugeValue, float64(st.Poison))
+}
+
+// Up registers a gauge that is 1 while check says dependency answers and 0
+// while it does not, read at every scrape (chgk_dependency_up).
+func (m *Metrics) Up(dependency string, check func(ctx context.Context) bool) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "chgk_dependency_up",
+		Help: "1 while the dependency answers, 0 while it does not.", ConstLabels: prometheus.Labels{"dependency": dependency}},
+		func() float64 {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			if check(ctx) {
+				return 1
+			}
+			return 0
+		}))
+}
+
+// VKBudget publishes the configured VK requests per second of the token
+// (chgk_vk_rps_budget), to draw the rate of calls against.
+func (m *Metrics) VKBudget(rps float64) {
+	g := prometheus.NewGauge(prometheus.GaugeOpts{Name: "chgk_vk_rps_budget", Help: "VK_RPS: the VK requests per second this process may make."})
+	g.Set(rps)
+	m.reg.MustRegister(g)
 }

@@ -104,17 +104,6 @@ func (s *Units) NextDeadline(ctx context.Context) (time.Time, bool, error) {
 	return t.Time, t.Valid, nil
 }
 
-// ForgetProcessed deletes inbox entries older than age: VK does not deliver
-// an update again after so long, so they only take space.
-func (s *Units) ForgetProcessed(ctx context.Context, age time.Duration) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM inbox WHERE processed_at < now() - ?::interval`, fmt.Sprintf("%d seconds", int(age.Seconds())))
-	if err != nil {
-		return 0, fmt.Errorf("forget processed: %w", translate(err))
-	}
-	n, _ := res.RowsAffected()
-	return n, nil
-}
-
 // chatTx is the chgk stores of one chat inside a unit's transaction, which
 // already holds the chat's lock. It exists only while the unit runs; a use
 // after the commit fails with the transaction's error.

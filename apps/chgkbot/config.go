@@ -40,6 +40,9 @@ type config struct {
 	// DBWait is how long a start waits for a database that does not
 	// answer yet before it gives up (CHGK_DB_WAIT_SECONDS).
 	DBWait time.Duration
+	// BusRetention and PoisonRetention are how long passed bus messages
+	// and poison messages are kept (CHGK_BUS_RETENTION, CHGK_POISON_RETENTION).
+	BusRetention, PoisonRetention time.Duration
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the admin API's client (ADMIN_TRUSTED_PROXIES).
 	TrustedProxies []netip.Prefix
@@ -169,6 +172,15 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return c, fmt.Errorf("ADMIN_PASSWORD: %w", err)
 		}
 	}
+	for _, r := range []struct {
+		name string
+		def  time.Duration
+		dst  *time.Duration
+	}{{"CHGK_BUS_RETENTION", 7 * 24 * time.Hour, &c.BusRetention}, {"CHGK_POISON_RETENTION", 30 * 24 * time.Hour, &c.PoisonRetention}} {
+		if *r.dst, err = age(getenv, r.name, r.def); err != nil {
+			return c, err
+		}
+	}
 	for _, p := range strings.Split(getenv("ADMIN_TRUSTED_PROXIES"), ",") {
 		if p = strings.TrimSpace(p); p == "" {
 			continue
@@ -197,6 +209,23 @@ func number(getenv func(string) string, name string, def, min, max float64) (flo
 		return 0, fmt.Errorf("%s must be a number from %g to %g, got %q", name, min, max, s)
 	}
 	return v, nil
+}
+
+// age reads a duration variable: Go's form (90m, 36h) or whole days (7d);
+// def when unset.
+func age(getenv func(string) string, name string, def time.Duration) (time.Duration, error) {
+	s := strings.TrimSpace(getenv(name))
+	if s == "" {
+		return def, nil
+	}
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		if n, err := strconv.Atoi(days); err == nil && n >= 0 {
+			return time.Duration(n) * 24 * time.Hour, nil
+		}
+	} else if d, err := time.ParseDuration(s); err == nil && d >= 0 {
+		return d, nil
+	}
+	return 0, fmt.Errorf("%s must be a duration such as 7d or 36h, got %q", name, s)
 }
 
 func or(s, def string) string {

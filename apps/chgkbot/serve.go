@@ -110,6 +110,17 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 			return nil, err
 		}
 	}
+	m.Up("database", func(ctx context.Context) bool { return db.PingContext(ctx) == nil })
+	m.VKBudget(cfg.VKRPS)
+	retention := postgres.NewRetention(db)
+	groups := bus.ConsumerGroups(cfg.Bus == "rabbitmq")
+	m.WatchStorage(func(ctx context.Context) (metrics.Storage, error) { return storage(ctx, retention, groups) })
+	// Every process runs the retention job; an advisory lock lets one
+	// replica's run go at a time.
+	a.loops = append(a.loops, loop{"retention", func(ctx context.Context) error {
+		return retain(ctx, retention, postgres.RetentionConfig{Groups: groups, PoisonTopic: bus.PoisonTopic,
+			Bus: cfg.BusRetention, Poison: cfg.PoisonRetention, Inbox: 7 * 24 * time.Hour}, m, log.With("component", "retention"))
+	}})
 	pgbus := postgres.NewBus(db)
 	// direct publishes outside any unit of work: the poison topic, the
 	// replies to private messages and the announcer's delivery reports.
@@ -130,18 +141,17 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		changes.Woken = sweeper.Wake
 		rc.Worker = &bus.Worker{Games: changes, Log: log.With("component", "worker"), Replies: direct,
 			Names: &vkapi.Names{Client: client, Cache: postgres.NewNames(db), Log: log.With("component", "names")}}
-		if rc.WorkerSub, err = subscriber("worker", time.Minute); err != nil {
+		if rc.WorkerSub, err = subscriber(bus.WorkerGroup, time.Minute); err != nil {
 			return nil, err
 		}
 		// Two sweepers: SKIP LOCKED lets them share due games without
 		// waiting for each other, so one slow chat never delays the rest.
-		a.loops = append(a.loops, loop{"sweeper", sweeper.Run}, loop{"sweeper", sweeper.Run},
-			loop{"housekeeping", func(ctx context.Context) error { return housekeeping(ctx, units, postgres.NewAccounts(db), log) }})
+		a.loops = append(a.loops, loop{"sweeper", sweeper.Run}, loop{"sweeper", sweeper.Run})
 	}
 	if cfg.Roles["announcer"] {
 		rc.Announcing = &bus.Announcing{Reports: direct, Attempts: postgres.NewAttempts(db), Clock: clock{}, Log: log.With("component", "announcer"),
 			Announcer: &vkapi.Announcer{Client: client, Keyboards: postgres.NewKeyboards(db), Log: log.With("component", "announcer")}}
-		if rc.AnnouncerSub, err = subscriber("announcer", 2*time.Minute); err != nil {
+		if rc.AnnouncerSub, err = subscriber(bus.AnnouncerGroup, 2*time.Minute); err != nil {
 			return nil, err
 		}
 	}
@@ -192,7 +202,7 @@ func (a *app) subscribers(pgbus *postgres.Bus, rc *bus.RouterConfig) (func(group
 	}
 	a.closers = append(a.closers, rb.Close)
 	if a.cfg.Roles["worker"] {
-		from, err := pg("forwarder", time.Minute)
+		from, err := pg(bus.ForwarderGroup, time.Minute)
 		if err != nil {
 			return nil, err
 		}
@@ -364,27 +374,53 @@ func newRand() *rand.Rand {
 	return rand.New(rand.NewPCG(binary.LittleEndian.Uint64(seed[:8]), binary.LittleEndian.Uint64(seed[8:])))
 }
 
-// housekeeping, hourly: forgets processed update ids after a week (VK
-// never delivers one again so late) and deletes admin tokens that expired
-// or were revoked a day ago.
-func housekeeping(ctx context.Context, units *postgres.Units, accounts *postgres.Accounts, log *slog.Logger) error {
-	t := time.NewTicker(time.Hour)
+// retain runs the retention job now and then hourly: what it deletes is
+// counted in the metrics and logged, and old poison messages are logged
+// with their count before they go.
+func retain(ctx context.Context, r *postgres.Retention, cfg postgres.RetentionConfig, m *metrics.Metrics, log *slog.Logger) error {
+	for topic := range cfg.Groups { // every series exists from the start, at zero
+		m.Deleted("watermill_"+topic, 0)
+	}
+	for _, table := range []string{"watermill_" + cfg.PoisonTopic, "inbox", "admin_tokens", "login_failures", "announce_attempts"} {
+		m.Deleted(table, 0)
+	}
+	t := time.NewTimer(time.Minute) // not in the way of a start
 	defer t.Stop()
 	for {
-		if n, err := units.ForgetProcessed(ctx, 7*24*time.Hour); err != nil && ctx.Err() == nil {
-			log.Warn("inbox cleaning failed", "err", err)
-		} else if n > 0 {
-			log.Info("inbox cleaned", "forgotten", n)
-		}
-		if n, err := accounts.PurgeTokens(ctx, time.Now().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
-			log.Warn("token purge failed", "err", err)
-		} else if n > 0 {
-			log.Info("old admin tokens purged", "deleted", n)
-		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
 		}
+		began := time.Now()
+		d, ran, err := r.Run(ctx, cfg, time.Now(), func(n int64) {
+			log.Warn("deleting old poison messages", "count", n, "older_than", cfg.Poison)
+		})
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("retention failed; it runs again in an hour", "err", err)
+		case ran:
+			var total int64
+			for table, n := range d {
+				m.Deleted(table, n)
+				total += n
+			}
+			log.Info("retention ran", "deleted", total, "took", time.Since(began))
+		}
+		t.Reset(time.Hour)
 	}
+}
+
+// storage reads the gauges of the database for a scrape.
+func storage(ctx context.Context, r *postgres.Retention, groups map[string][]string) (metrics.Storage, error) {
+	var st metrics.Storage
+	var err error
+	if st.TableBytes, err = r.Sizes(ctx); err != nil {
+		return st, err
+	}
+	if st.Backlog, err = r.Backlog(ctx, groups); err != nil {
+		return st, err
+	}
+	st.Poison, err = r.Count(ctx, bus.PoisonTopic)
+	return st, err
 }

@@ -28,7 +28,7 @@ import (
 type options struct {
 	profile            string
 	bin                string
-	chats, games       int
+	chats, games, soak int
 	slowRate, fastRate float64
 	duration           time.Duration
 }

@@ -23,10 +23,15 @@ func main() {
 	flag.Float64Var(&o.fastRate, "throughput-rate", 700, "updates per second offered in the throughput run")
 	flag.DurationVar(&o.duration, "duration", 20e9, "length of the latency and throughput runs")
 	flag.StringVar(&o.profile, "cpuprofile", "", "write the bot's CPU profile during the throughput run to this file")
+	flag.IntVar(&o.soak, "soak", 0, "instead: play this many games, run retention, and print rows and bytes per table")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := measure(ctx, o, os.Stdout); err != nil {
+	run := measure
+	if o.soak > 0 {
+		run = soak
+	}
+	if err := run(ctx, o, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "chgkload:", err)
 		os.Exit(1)
 	}

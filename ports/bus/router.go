@@ -42,6 +42,30 @@ type Forwarding struct {
 	To   message.Publisher
 }
 
+// Consumer groups of the Postgres topics are persistent identifiers (their
+// positions are rows of the offsets tables): never rename them.
+const (
+	WorkerGroup    = "worker"
+	AnnouncerGroup = "announcer"
+	ForwarderGroup = "forwarder" // with RabbitMQ: the worker's forwarders read the outbox
+)
+
+// ConsumerGroups are the groups that read each topic of the Postgres bus;
+// with RabbitMQ the forwarders alone read it. Retention keeps every message
+// until each of its topic's groups has passed it.
+func ConsumerGroups(rabbitmq bool) map[string][]string {
+	out := map[string][]string{}
+	for shard := range Shards {
+		k := strconv.Itoa(shard)
+		if rabbitmq {
+			out[updatesPrefix+k], out[eventsPrefix+k] = []string{ForwarderGroup}, []string{ForwarderGroup}
+		} else {
+			out[updatesPrefix+k], out[eventsPrefix+k] = []string{WorkerGroup}, []string{AnnouncerGroup}
+		}
+	}
+	return out
+}
+
 // Handler names are persistent identifiers: never rename them.
 const (
 	workerHandler    = "worker_"
