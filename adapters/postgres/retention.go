@@ -60,7 +60,9 @@ func (s *Retention) Run(ctx context.Context, cfg RetentionConfig, now time.Time,
 	if !locked {
 		return nil, false, nil
 	}
-	defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(?)`, int64(retentionLock)) }()
+	defer func() {
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(?)`, int64(retentionLock))
+	}()
 	batch := cfg.Batch
 	if batch <= 0 {
 		batch = 1000
@@ -195,7 +197,7 @@ func (s *Retention) Backlog(ctx context.Context, groups map[string][]string) (ma
 // topic's, for its gauge).
 func (s *Retention) Count(ctx context.Context, topic string) (int64, error) {
 	var n int64
-	err := s.db.NewRaw(`SELECT count(*) FROM ` + pgIdent("watermill_"+topic)).Scan(ctx, &n)
+	err := s.db.NewRaw(`SELECT count(*) FROM `+pgIdent("watermill_"+topic)).Scan(ctx, &n)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
