@@ -24,7 +24,7 @@ actionlint:
 ## bench: every Go benchmark, then the end-to-end load run (needs PostgreSQL; a few minutes)
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
-	$(GO) run ./apps/chgkload -bin bin/chgkbot
+	$(GO) run ./apps/chgkload -bin bin/chgkbot -plots docs
 	$(GO) run ./apps/chgkload -bin bin/chgkbot -soak 2000
 
 ## cover: coverage of the domain package (the bar is 90%)

@@ -53,6 +53,12 @@ func startProcess(t *testing.T, w *world, extra ...string) *process {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return startBinary(t, w, bin, extra...)
+}
+
+// startBinary starts the chgkbot binary bin (this commit's, or an older
+// one) in the world and waits for its first long poll.
+func startBinary(t *testing.T, w *world, bin string, extra ...string) *process {
 	get := w.env(extra...)
 	var env []string
 	for _, k := range []string{"DATABASE_URL", "VK_TOKEN", "VK_GROUP_ID", "VK_API_URL", "HTTP_ADDR", "CHGK_ROUNDS",

@@ -29,6 +29,7 @@ type options struct {
 	profile            string
 	bin                string
 	chats, games, soak int
+	plots              string
 	slowRate, fastRate float64
 	duration           time.Duration
 }
@@ -84,6 +85,10 @@ func measure(ctx context.Context, o options, out io.Writer) error {
 	var rows []row
 	w := &watcher{fake: fake, asked: map[int64]time.Time{}}
 	go w.run(ctx)
+	sampler := &backlogSampler{}
+	sampleCtx, stopSampling := context.WithCancel(ctx)
+	defer stopSampling()
+	go sampler.run(sampleCtx, addr, 250*time.Millisecond)
 
 	fmt.Fprintf(os.Stderr, "latency run: %.0f updates/s over %d chats for %v\n", o.slowRate, o.chats, o.duration)
 	lat := w.offer(ctx, o.slowRate, o.duration, o.chats)
@@ -125,6 +130,19 @@ func measure(ctx context.Context, o options, out io.Writer) error {
 	rss, peak := memory(bot.Process.Pid)
 	rows = append(rows, row{"bot RSS now / peak", "", fmt.Sprintf("%d MiB / %d MiB", rss>>20, peak>>20)})
 
+	if o.plots != "" {
+		stopSampling()
+		w.mu.Lock()
+		points := slices.Clone(w.points)
+		w.mu.Unlock()
+		sampler.mu.Lock()
+		err := plotRun(o.plots, started, points, fake.PerSecond(), rps, sampler.series)
+		sampler.mu.Unlock()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "plots written to %s\n", o.plots)
+	}
 	fmt.Fprintln(out, "| measure | target | measured |")
 	fmt.Fprintln(out, "|---|---|---|")
 	for _, r := range rows {
@@ -141,6 +159,7 @@ type watcher struct {
 	mu      sync.Mutex
 	asked   map[int64]time.Time
 	lat     []time.Duration
+	points  []sample // every reply of the run: when, and its latency in ms
 	count   int
 	lobbies map[int64]time.Time
 	closed  map[int64]time.Time
@@ -156,6 +175,7 @@ func (w *watcher) run(ctx context.Context) {
 			w.count++
 			if at, ok := w.asked[s.Peer]; ok {
 				w.lat = append(w.lat, s.At.Sub(at))
+				w.points = append(w.points, sample{s.At, float64(s.At.Sub(at)) / float64(time.Millisecond)})
 				delete(w.asked, s.Peer)
 			}
 			if w.lobbies != nil && strings.Contains(s.Text, "начинает игру") {

@@ -23,6 +23,7 @@ func main() {
 	flag.Float64Var(&o.fastRate, "throughput-rate", 700, "updates per second offered in the throughput run")
 	flag.DurationVar(&o.duration, "duration", 20e9, "length of the latency and throughput runs")
 	flag.StringVar(&o.profile, "cpuprofile", "", "write the bot's CPU profile during the throughput run to this file")
+	flag.StringVar(&o.plots, "plots", "", "write PNG plots of the run (latency, VK requests/s, bus backlog) into this folder")
 	flag.IntVar(&o.soak, "soak", 0, "instead: play this many games, run retention, and print rows and bytes per table")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
