@@ -23,6 +23,7 @@ type Metrics struct {
 	vk       *prometheus.HistogramVec
 	lateness prometheus.Histogram
 	deleted  *prometheus.CounterVec
+	batch    prometheus.Histogram
 }
 
 // latencyBuckets cover 1 ms to 10 s.
@@ -49,7 +50,11 @@ func New(liveGames func() float64) *Metrics {
 	m.deleted = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "chgk_retention_deleted_rows_total", Help: "Rows the retention job deleted, by table.",
 	}, []string{"table"})
-	m.reg.MustRegister(m.http, m.handlers, m.vk, m.lateness, m.deleted,
+	m.batch = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name: "chgk_vk_calls_per_request", Help: "VK method calls carried by each HTTP request to VK (more than one with execute).",
+		Buckets: []float64{1, 2, 5, 10, 15, 20, 25},
+	})
+	m.reg.MustRegister(m.http, m.handlers, m.vk, m.lateness, m.deleted, m.batch,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if liveGames != nil {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "chgk_live_games", Help: "Games running now."}, liveGames))
@@ -193,3 +198,6 @@ func (m *Metrics) VKBudget(rps float64) {
 	g.Set(rps)
 	m.reg.MustRegister(g)
 }
+
+// VKRequest records one HTTP request to VK carrying calls method calls.
+func (m *Metrics) VKRequest(calls int) { m.batch.Observe(float64(calls)) }

@@ -86,6 +86,9 @@ type Config struct {
 	// Observe, if set, is told of every attempt: the method, VK's error
 	// code (0 for success, -1 for a network or HTTP failure), the time.
 	Observe func(method string, code int, d time.Duration)
+	// Requests, if set, is told of every HTTP request to VK with the number
+	// of calls it carried: one, until calls are batched with execute.
+	Requests func(calls int)
 }
 
 // Client calls VK methods. It is safe for concurrent use; all calls share
@@ -160,6 +163,9 @@ func (c *Client) Call(ctx context.Context, method string, params url.Values, out
 			return fmt.Errorf("vk %s: %w", method, err)
 		}
 		began := time.Now()
+		if c.cfg.Requests != nil {
+			c.cfg.Requests(1)
+		}
 		err = c.once(ctx, method, params, out)
 		c.budget.give()
 		if c.cfg.Observe != nil {

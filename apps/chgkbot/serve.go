@@ -106,7 +106,7 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	var client *vkapi.Client
 	if cfg.VKToken != "" {
 		if client, err = vkapi.New(vkapi.Config{Token: cfg.VKToken, URL: cfg.VKAPIURL, RPS: cfg.VKRPS,
-			Log: log.With("component", "vk"), Observe: m.VKCall}); err != nil {
+			Log: log.With("component", "vk"), Observe: m.VKCall, Requests: m.VKRequest}); err != nil {
 			return nil, err
 		}
 	}
