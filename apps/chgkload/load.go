@@ -66,21 +66,11 @@ func measure(ctx context.Context, o options, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	bot := exec.CommandContext(ctx, o.bin, "run")
-	bot.Env = []string{"PATH=" + os.Getenv("PATH"), "DATABASE_URL=" + dbURL, "VK_TOKEN=" + token, "VK_GROUP_ID=" + strconv.Itoa(group),
-		"VK_API_URL=" + fake.APIURL(), "HTTP_ADDR=" + addr, "VK_RPS=" + strconv.Itoa(rps), "LOG_LEVEL=error",
-		"CHGK_LOBBY_SECONDS=3600", "CHGK_DISCUSSION_SECONDS=3600", "CHGK_PPROF=1"}
-	bot.Stderr = os.Stderr
-	if err := bot.Start(); err != nil {
-		return fmt.Errorf("start %s (run `make build` first): %w", o.bin, err)
+	bot, err := startBot(ctx, o.bin, dbURL, fake, addr, rps, "CHGK_LOBBY_SECONDS=3600", "CHGK_DISCUSSION_SECONDS=3600", "CHGK_PPROF=1")
+	if err != nil {
+		return err
 	}
-	defer func() { _ = bot.Process.Signal(syscall.SIGTERM); _ = bot.Wait() }()
-	for fake.Polls() == 0 {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	defer stopBot(bot)
 	started := time.Now()
 	var rows []row
 	w := &watcher{fake: fake, asked: map[int64]time.Time{}}
@@ -440,3 +430,26 @@ func saveProfile(addr, path string, d time.Duration) {
 	defer f.Close()
 	_, _ = io.Copy(f, resp.Body)
 }
+
+// startBot starts the chgkbot binary bin against the fake VK and the
+// database, with extra environment, and waits for its first long poll.
+func startBot(ctx context.Context, bin, dbURL string, fake *vkfake.Server, addr string, rps int, extra ...string) (*exec.Cmd, error) {
+	bot := exec.CommandContext(ctx, bin, "run")
+	bot.Env = append([]string{"PATH=" + os.Getenv("PATH"), "DATABASE_URL=" + dbURL, "VK_TOKEN=" + token, "VK_GROUP_ID=" + strconv.Itoa(group),
+		"VK_API_URL=" + fake.APIURL(), "HTTP_ADDR=" + addr, "VK_RPS=" + strconv.Itoa(rps), "LOG_LEVEL=error"}, extra...)
+	bot.Stderr = os.Stderr
+	if err := bot.Start(); err != nil {
+		return nil, fmt.Errorf("start %s (run `make build` first): %w", bin, err)
+	}
+	for fake.Polls() == 0 {
+		if ctx.Err() != nil {
+			stopBot(bot)
+			return nil, ctx.Err()
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return bot, nil
+}
+
+// stopBot stops the bot gracefully and waits for it.
+func stopBot(bot *exec.Cmd) { _ = bot.Process.Signal(syscall.SIGTERM); _ = bot.Wait() }

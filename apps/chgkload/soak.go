@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"slices"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/vkchgk/chgkbot/adapters/postgres"
@@ -38,21 +36,12 @@ func soak(ctx context.Context, o options, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	bot := exec.CommandContext(ctx, o.bin, "run")
-	bot.Env = []string{"PATH=" + os.Getenv("PATH"), "DATABASE_URL=" + dbURL, "VK_TOKEN=" + token, "VK_GROUP_ID=" + strconv.Itoa(group),
-		"VK_API_URL=" + fake.APIURL(), "HTTP_ADDR=" + addr, "VK_RPS=" + strconv.Itoa(rps), "LOG_LEVEL=error", "CHGK_ROUNDS=1",
-		"CHGK_LOBBY_SECONDS=0.05", "CHGK_DISCUSSION_SECONDS=0.05", "CHGK_CHOICE_SECONDS=0.05", "CHGK_ANSWER_SECONDS=0.05", "CHGK_PAUSE_SECONDS=0"}
-	bot.Stderr = os.Stderr
-	if err := bot.Start(); err != nil {
-		return fmt.Errorf("start %s (run `make build` first): %w", o.bin, err)
+	bot, err := startBot(ctx, o.bin, dbURL, fake, addr, rps, "CHGK_ROUNDS=1", "CHGK_LOBBY_SECONDS=0.05", "CHGK_DISCUSSION_SECONDS=0.05",
+		"CHGK_CHOICE_SECONDS=0.05", "CHGK_ANSWER_SECONDS=0.05", "CHGK_PAUSE_SECONDS=0")
+	if err != nil {
+		return err
 	}
-	defer func() { _ = bot.Process.Signal(syscall.SIGTERM); _ = bot.Wait() }()
-	for fake.Polls() == 0 {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	defer stopBot(bot)
 	db, err := postgres.Open(ctx, dbURL)
 	if err != nil {
 		return err
