@@ -45,6 +45,7 @@ type env struct {
 	mu    sync.Mutex
 	stops []chgk.PeerID
 	logs  syncBuffer // what the API logged
+	mux   *http.ServeMux
 }
 
 // syncBuffer is a bytes.Buffer safe for a logger and a test at once.
@@ -96,6 +97,7 @@ func newEnv(t *testing.T) *env {
 			}
 			return err
 		})}))
+	e.mux = mux
 	e.api = humatest.Wrap(t, e.raw)
 	return e
 }

@@ -137,10 +137,12 @@ func New(mux *http.ServeMux, cfg Config) huma.API {
 	hc.Info.Description = "Questions, packs, chats, games and leaderboards of the «Что? Где? Когда?» VK bot. " +
 		"Log in with POST /auth/login and send the token as `Authorization: Bearer …`."
 	hc.OpenAPIPath = "/openapi"
+	hc.DocsPath = "" // our own page, with the renderer served from the binary (docs.go)
 	hc.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"bearer": {Type: "http", Scheme: "bearer", Description: "A token from POST /auth/login."},
 	}
 	api := humago.New(mux, hc)
+	registerDocs(mux)
 	Register(api, cfg)
 	return api
 }
