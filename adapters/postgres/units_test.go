@@ -103,3 +103,26 @@ func TestErrorsKeepTheirClass(t *testing.T) {
 	var tmp interface{ Temporary() bool }
 	is.True(errors.As(err, &tmp) && tmp.Temporary()) // and says so to a bus that knows no Postgres
 }
+
+// TestAttemptsKeepTheLatest: each attempt returns the one before it.
+func TestAttemptsKeepTheLatest(t *testing.T) {
+	t.Parallel()
+	is := is.New(t)
+	ctx := context.Background()
+	a := postgres.NewAttempts(pgtest.New(t))
+	t0 := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	_, again, err := a.Attempt(ctx, "k", t0)
+	is.NoErr(err)
+	is.True(!again) // the first
+	prev, again, err := a.Attempt(ctx, "k", t0.Add(time.Second))
+	is.NoErr(err)
+	is.True(again)
+	is.True(prev.Equal(t0)) // the one before
+	prev, _, err = a.Attempt(ctx, "k", t0.Add(2*time.Second))
+	is.NoErr(err)
+	is.True(prev.Equal(t0.Add(time.Second))) // the latest, not the first
+	is.NoErr(a.Forget(ctx, "k"))
+	_, again, err = a.Attempt(ctx, "k", t0)
+	is.NoErr(err)
+	is.True(!again) // forgotten once reported
+}

@@ -64,12 +64,16 @@ func (a *Announcer) Prepare(ctx context.Context, key string, peer chgk.PeerID, e
 }
 
 // Announce implements bus.Announcer: it returns the cmid of the event's
-// first message.
-func (a *Announcer) Announce(ctx context.Context, key string, peer chgk.PeerID, e chgk.Event) (int64, error) {
+// first message; sending runs before each request of that first message.
+func (a *Announcer) Announce(ctx context.Context, key string, peer chgk.PeerID, e chgk.Event, sending func() error) (int64, error) {
 	phase := opensPhase(e)
 	var first int64
 	for i, p := range Render(e) {
-		cmid, err := a.Client.Send(ctx, Message{Peer: int64(peer), RandomID: RandomID(key, i), Text: p.Text, Keyboard: p.Keyboard})
+		hook := sending
+		if i > 0 {
+			hook = nil
+		}
+		cmid, err := a.Client.SendNoting(ctx, Message{Peer: int64(peer), RandomID: RandomID(key, i), Text: p.Text, Keyboard: p.Keyboard}, hook)
 		if err != nil {
 			return 0, err
 		}

@@ -153,6 +153,12 @@ func New(cfg Config) (*Client, error) {
 // that outlives the retries comes back as an error whose Temporary method
 // says true. Call honours ctx in every wait.
 func (c *Client) Call(ctx context.Context, method string, params url.Values, out any) error {
+	return c.call(ctx, method, params, out, nil)
+}
+
+// call is Call; sending, if not nil, runs right before each request leaves
+// (after the pacing waits), and its error cancels the request.
+func (c *Client) call(ctx context.Context, method string, params url.Values, out any, sending func() error) error {
 	var err error
 	pause := newBackoff(c.cfg.Backoff, c.cfg.MaxWait)
 	for attempt := 0; ; attempt++ {
@@ -161,6 +167,12 @@ func (c *Client) Call(ctx context.Context, method string, params url.Values, out
 		}
 		if err = c.budget.take(ctx); err != nil {
 			return fmt.Errorf("vk %s: %w", method, err)
+		}
+		if sending != nil {
+			if err := sending(); err != nil {
+				c.budget.give()
+				return err
+			}
 		}
 		began := time.Now()
 		if c.cfg.Requests != nil {

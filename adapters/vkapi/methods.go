@@ -42,6 +42,13 @@ type Message struct {
 // peer_ids form returns the cmid. A resend with the same RandomID returns
 // the first message's cmid and creates nothing.
 func (c *Client) Send(ctx context.Context, m Message) (int64, error) {
+	return c.SendNoting(ctx, m, nil)
+}
+
+// SendNoting is Send, with sending run right before each request leaves,
+// after the rate limit's wait: the moment the message may reach VK. Its
+// error cancels the send.
+func (c *Client) SendNoting(ctx context.Context, m Message, sending func() error) (int64, error) {
 	if m.RandomID == 0 {
 		return 0, fmt.Errorf("vk messages.send: a random_id is required (0 turns VK's de-duplication off)")
 	}
@@ -68,7 +75,7 @@ func (c *Client) Send(ctx context.Context, m Message) (int64, error) {
 			Description string `json:"description"`
 		} `json:"error"`
 	}
-	if err := c.Call(ctx, "messages.send", p, &r); err != nil {
+	if err := c.call(ctx, "messages.send", p, &r, sending); err != nil {
 		return 0, err
 	}
 	for _, item := range r {

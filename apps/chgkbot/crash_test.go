@@ -227,8 +227,9 @@ func TestCrashes(t *testing.T) {
 	<-killerDone
 	is := is.New(t)
 	t.Logf("%d kills, %d starts", bot.kills, len(bot.restarts))
-	is.True(bot.kills >= 5)                            // killed at least five times during the games
-	is.True(termStop > 0 && termStop < 10*time.Second) // SIGTERM stops it gracefully within 10 s
+	is.True(bot.kills >= 5)                                                 // killed at least five times during the games
+	is.True(termStop > 0 && termStop < 10*time.Second)                      // SIGTERM stops it gracefully within 10 s
+	is.True(!strings.Contains(bot.logText(), "parts did not stop in time")) // every part heard the stop
 	t.Logf("SIGTERM to exit: %v", termStop)
 	for _, c := range chats {
 		c.checkNoDuplicates() // nothing shown twice, whatever was killed when

@@ -255,7 +255,10 @@ func (a *app) run(ctx context.Context) int {
 	// read); the write bound leaves room for a 30 s CPU profile.
 	srv := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: 90 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
-	g, gctx := errgroup.WithContext(context.Background())
+	// work ends every part at the stop; gctx also ends when one part fails.
+	work, stopWork := context.WithCancel(context.Background())
+	defer stopWork()
+	g, gctx := errgroup.WithContext(work)
 	pollCtx, stopPolling := context.WithCancel(gctx)
 	defer stopPolling()
 	if a.intake != nil {
@@ -289,6 +292,7 @@ func (a *app) run(ctx context.Context) int {
 		_ = a.router.Close() // waits for handlers in flight
 	}
 	_ = srv.Shutdown(stopCtx)
+	stopWork() // the sweepers and the retention job
 	done := make(chan error, 1)
 	go func() { done <- g.Wait() }()
 	select {

@@ -21,7 +21,10 @@ type Announcer interface {
 	Prepare(ctx context.Context, key string, peer chgk.PeerID, e chgk.Event) error
 	// Announce sends the messages of e to peer and returns once VK has
 	// confirmed them, with the conversation_message_id of the first.
-	Announce(ctx context.Context, key string, peer chgk.PeerID, e chgk.Event) (cmid int64, err error)
+	// sending, if not nil, runs right before each request of the first
+	// message leaves for VK (after any wait for the rate limit); its error
+	// cancels the announcement.
+	Announce(ctx context.Context, key string, peer chgk.PeerID, e chgk.Event, sending func() error) (cmid int64, err error)
 	// SentAt asks VK when the bot's message cmid arrived in peer (VK's
 	// clock, whole seconds).
 	SentAt(ctx context.Context, peer chgk.PeerID, cmid int64) (time.Time, error)
@@ -67,10 +70,10 @@ func IsTemporary(err error) bool {
 // the process died after VK took the message but before the report was
 // written (the Postgres adapter's Attempts implements it).
 type Attempts interface {
-	// Attempt records that announcement key is about to be sent, at at,
-	// unless an earlier attempt was recorded: then it returns that
-	// attempt's time and again = true.
-	Attempt(ctx context.Context, key string, at time.Time) (first time.Time, again bool, err error)
+	// Attempt records that a request of announcement key leaves for VK
+	// at at, and returns the time of the attempt recorded before it, if
+	// any (again = true).
+	Attempt(ctx context.Context, key string, at time.Time) (previous time.Time, again bool, err error)
 	// Forget drops key's record once its delivery has been reported.
 	Forget(ctx context.Context, key string) error
 }
@@ -109,22 +112,31 @@ func (a *Announcing) Handle(msg *message.Message) error {
 			}
 			t, timed := chgk.TimerOf(e)
 			if !timed {
-				_, err := a.Announcer.Announce(ctx, key, m.Peer, e)
+				_, err := a.Announcer.Announce(ctx, key, m.Peer, e, nil)
 				return wrapAnnounce(err, m)
 			}
-			// Recorded right before the send, so a resend after a crash can
-			// tell how early the message could have arrived.
-			first, again, err := a.Attempts.Attempt(ctx, key, a.Clock.Now())
-			if err != nil {
-				return fmt.Errorf("record the sending of %s to chat %d: %w", m.Type, m.Peer, err)
-			}
-			cmid, err := a.Announcer.Announce(ctx, key, m.Peer, e)
+			// Each request of the message is recorded the moment it leaves,
+			// so a resend after a crash knows when the message may have
+			// reached VK before.
+			var before, sentFrom time.Time // the last attempt of an earlier delivery; this one's first
+			again, noted := false, false
+			cmid, err := a.Announcer.Announce(ctx, key, m.Peer, e, func() error {
+				now := a.Clock.Now()
+				prev, was, err := a.Attempts.Attempt(ctx, key, now)
+				if err != nil {
+					return fmt.Errorf("record the sending of %s to chat %d: %w", m.Type, m.Peer, err)
+				}
+				if !noted {
+					before, again, sentFrom, noted = prev, was, now, true
+				}
+				return nil
+			})
 			if err != nil {
 				return wrapAnnounce(err, m)
 			}
 			at := a.Clock.Now()
 			if again {
-				at = a.arrived(ctx, m.Peer, cmid, first, at)
+				at = a.arrived(ctx, m.Peer, cmid, before, sentFrom, at)
 			}
 			if err := a.report(m.Peer, key, t, at); err != nil {
 				return err
@@ -178,22 +190,27 @@ func wrapAnnounce(err error, m eventMsg) error {
 	return nil
 }
 
-// arrived is when the message of a redelivered announcement first reached
-// VK. The process may have died after VK took it (the resend was then
-// dropped by its random_id), so confirmation time now is too late: the
-// phase would start over. VK says when the message arrived, in whole
-// seconds; the first attempt is no later than that either, so the later
-// of the two is at most a second early and usually exact to the
-// milliseconds of the call. If VK cannot say, now: more time, never less.
-func (a *Announcing) arrived(ctx context.Context, peer chgk.PeerID, cmid int64, first, now time.Time) time.Time {
+// arrived is when the message of a redelivered announcement reached VK.
+// The process may have died after VK took it (this resend was then dropped
+// by its random_id), and then the confirmation, now, is too late: the phase
+// would start over. VK says when the message arrived, in whole seconds. If
+// that second may be this delivery's own (from sentFrom on), VK may have
+// taken the message only now: now, more time and never less. Else VK took
+// it before, during the last earlier attempt, which left at before: the
+// later of before and VK's second, which is the arrival less at most the
+// time that one request took. If VK cannot say: now.
+func (a *Announcing) arrived(ctx context.Context, peer chgk.PeerID, cmid int64, before, sentFrom, now time.Time) time.Time {
 	vkAt, err := a.Announcer.SentAt(ctx, peer, cmid)
 	if err != nil || cmid == 0 {
 		a.Log.Warn("cannot tell when a resent message first arrived; its phase starts now", "peer_id", int64(peer), "err", err)
 		return now
 	}
+	if !vkAt.Add(time.Second).Before(sentFrom) {
+		return now // VK's second reaches into this delivery: it may be this send that arrived
+	}
 	at := vkAt
-	if first.After(at) {
-		at = first
+	if before.After(at) {
+		at = before
 	}
 	if at.After(now) {
 		at = now

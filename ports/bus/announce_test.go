@@ -24,11 +24,9 @@ type memAttempts struct {
 func (m *memAttempts) Attempt(_ context.Context, key string, at time.Time) (time.Time, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if t, ok := m.first[key]; ok {
-		return t, true, nil
-	}
+	prev, ok := m.first[key]
 	m.first[key] = at
-	return at, false, nil
+	return prev, ok, nil
 }
 
 func (m *memAttempts) Forget(_ context.Context, key string) error {
@@ -60,10 +58,12 @@ func (r *reports) Close() error { return nil }
 
 // TestRedeliveredPhaseMessageKeepsItsClock: the process died after VK took
 // a round's message and before the report; the message comes again. The
-// report must say when the message first arrived — the later of the first
-// attempt and VK's own time — not the time of the resend, or the team
-// would get its discussion anew. A first send reports its confirmation;
-// when VK cannot say, the resend's time (more time, never less).
+// report must say when the message arrived — the later of the last earlier
+// attempt and VK's own second — not the time of the resend, or the team
+// would get its discussion anew. When VK's second reaches into the resend
+// (VK may have taken the message only now), or VK cannot say: the resend's
+// confirmation (more time, never less). A first send reports its
+// confirmation.
 func TestRedeliveredPhaseMessageKeepsItsClock(t *testing.T) {
 	peer := ct.Chat(1)
 	round := chgk.RoundStarted{Peer: peer, Round: 1, Of: 1, Timer: chgk.Timer{Phase: chgk.PhaseDiscussion, Round: 1, Duration: time.Minute}}
@@ -84,6 +84,7 @@ func TestRedeliveredPhaseMessageKeepsItsClock(t *testing.T) {
 		{"VK's second is before the first attempt: the attempt", -400 * time.Millisecond, nil, 0},
 		{"VK took it later (the first attempt failed): VK's time", 20 * time.Second, nil, 20 * time.Second},
 		{"VK cannot say: the resend's time", 0, errors.New("vk: 10"), 40 * time.Second},
+		{"VK's second reaches into the resend: the resend's time", 39*time.Second + 500*time.Millisecond, nil, 40 * time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			is := is.New(t)
@@ -92,7 +93,7 @@ func TestRedeliveredPhaseMessageKeepsItsClock(t *testing.T) {
 			att := &memAttempts{first: map[string]time.Time{}}
 			rep := &reports{}
 			a := &Announcing{Announcer: fa, Attempts: att, Reports: rep, Clock: clock, Log: slog.New(slog.DiscardHandler)}
-			// The first attempt: VK took the message, the process died
+			// The earlier attempt: VK took the message, the process died
 			// before its report (the report is not kept).
 			_, _, err := att.Attempt(context.Background(), msg.UUID, clock.Now())
 			is.NoErr(err)

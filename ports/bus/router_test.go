@@ -39,7 +39,12 @@ type fakeAnnouncer struct {
 	vkErr   error
 }
 
-func (f *fakeAnnouncer) Announce(_ context.Context, _ string, peer chgk.PeerID, _ chgk.Event) (int64, error) {
+func (f *fakeAnnouncer) Announce(_ context.Context, _ string, peer chgk.PeerID, _ chgk.Event, sending func() error) (int64, error) {
+	if sending != nil {
+		if err := sending(); err != nil {
+			return 0, err
+		}
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls[peer]++
