@@ -147,3 +147,21 @@ func TestHealthAndReadiness(t *testing.T) {
 		t.Fatal("no stop within 10 s")
 	}
 }
+
+// TestStartGivesUpOnAnAbsentDatabase: a database that never answers is
+// waited for CHGK_DB_WAIT_SECONDS, with a line per attempt, then the start
+// fails with exit 1 and one line that says why.
+func TestStartGivesUpOnAnAbsentDatabase(t *testing.T) {
+	t.Parallel()
+	is := is.New(t)
+	var out, errOut bytes.Buffer
+	began := time.Now()
+	code := run(context.Background(), []string{"run"}, env(map[string]string{"DATABASE_URL": "postgres://u@127.0.0.1:1/db?sslmode=disable",
+		"CHGK_ROLES": "worker", "CHGK_DB_WAIT_SECONDS": "1", "LOG_FORMAT": "json"}), &out, &errOut)
+	is.Equal(code, exitFail)                  // gives up
+	is.True(time.Since(began) >= time.Second) // after waiting the configured time
+	logs := errOut.String()
+	is.True(strings.Count(logs, "start-up step failed, retrying") >= 2)                // trying again and again meanwhile
+	is.True(strings.Contains(logs, "did not answer within 1s (CHGK_DB_WAIT_SECONDS)")) // then says why, naming the variable
+	is.Equal(strings.Count(logs, `"level":"ERROR"`), 1)                                // in one error line
+}
