@@ -73,7 +73,7 @@ type app struct {
 	db      *bun.DB
 	intake  *vk.Intake      // the poller role, if run here
 	router  *message.Router // the worker's and the announcer's handlers, if run here
-	loops   []loop          // the sweepers and the inbox cleaner
+	loops   []loop          // the sweepers and the retention job
 	handler http.Handler
 	closers []func() error
 }
@@ -88,12 +88,17 @@ type loop struct {
 // wires every configured role. Start-up steps that read or write the
 // database retry a temporary failure with back-off, so a database that
 // blinks while the process starts does not stop it.
-func build(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
+func build(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err error) {
 	db, err := waitForDatabase(ctx, cfg, log)
 	if err != nil {
 		return nil, err
 	}
 	a := &app{cfg: cfg, log: log, db: db, closers: []func() error{db.Close}}
+	defer func() {
+		if err != nil {
+			a.close() // what was opened before the step that failed
+		}
+	}()
 	games, units := postgres.NewGames(db), postgres.NewUnits(db)
 	host := &chgk.Host{Games: games, Questions: postgres.NewQuestions(db), Chats: postgres.NewChats(db),
 		Clock: clock{}, Rand: newRand(), Defaults: cfg.Defaults, Grace: deliveryGrace}
