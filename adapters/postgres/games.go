@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/vkchgk/chgkbot/chgk"
 )
@@ -231,7 +232,7 @@ func saveGame(ctx context.Context, tx bun.Tx, peer chgk.PeerID, g *chgk.Game, wa
 		}
 		if len(used) > 0 {
 			if _, err := tx.NewRaw(`INSERT INTO used_questions (peer_id, question_id)
-				SELECT ?, unnest(?::bigint[]) ON CONFLICT DO NOTHING`, int64(peer), pgArray(used)).Exec(ctx); err != nil {
+				SELECT ?, unnest(?::bigint[]) ON CONFLICT DO NOTHING`, int64(peer), pgdialect.Array(used)).Exec(ctx); err != nil {
 				return fmt.Errorf("mark questions used: %w", translate(err))
 			}
 		}

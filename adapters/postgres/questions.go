@@ -4,10 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/vkchgk/chgkbot/chgk"
 )
@@ -53,20 +53,6 @@ func drawQuestions(ctx context.Context, db bun.IDB, peer chgk.PeerID, n int) ([]
 		qs[i] = r.QuestionRow.Question()
 	}
 	return qs, nil
-}
-
-// pgArray writes ids as a Postgres array literal, for unnest.
-func pgArray(ids []int64) string {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, id := range ids {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(strconv.FormatInt(id, 10))
-	}
-	b.WriteByte('}')
-	return b.String()
 }
 
 // The admin API's reads and writes. Every write that touches more than one
@@ -223,7 +209,8 @@ func (s *Questions) Delete(ctx context.Context, id int64) (soft bool, err error)
 }
 
 // SameText finds live questions with the same text as any of texts, case
-// and spacing aside; the map is keyed by the text lowered, spaces folded.
+// and spacing aside (both sides lowered by the database, so its rules of
+// case apply alike); the map is keyed by the text as given.
 func (s *Questions) SameText(ctx context.Context, texts []string) (map[string]int64, error) {
 	out := map[string]int64{}
 	if len(texts) == 0 {
@@ -233,30 +220,15 @@ func (s *Questions) SameText(ctx context.Context, texts []string) (map[string]in
 		ID  int64  `bun:"id"`
 		Key string `bun:"key"`
 	}
-	// Both sides lowered by the database, so its rules of case apply alike.
 	err := s.db.NewRaw(`SELECT min(q.id) AS id, k.key FROM questions q
 		JOIN unnest(?::text[]) AS k(key)
 		  ON regexp_replace(lower(trim(q.text)), '\s+', ' ', 'g') = regexp_replace(lower(trim(k.key)), '\s+', ' ', 'g')
-		WHERE q.deleted_at IS NULL GROUP BY k.key`, pgTextArray(texts)).Scan(ctx, &rows)
+		WHERE q.deleted_at IS NULL GROUP BY k.key`, pgdialect.Array(texts)).Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("questions with the same text: %w", translate(err))
 	}
 	for _, r := range rows {
-		out[strings.Join(strings.Fields(strings.ToLower(r.Key)), " ")] = r.ID
+		out[r.Key] = r.ID
 	}
 	return out, nil
-}
-
-// pgTextArray is texts as a Postgres text[] literal.
-func pgTextArray(texts []string) string {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, t := range texts {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(`"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(t) + `"`)
-	}
-	b.WriteByte('}')
-	return b.String()
 }

@@ -35,7 +35,7 @@ type Questions interface {
 	Delete(ctx context.Context, id int64) (soft bool, err error)
 	// SameText returns, for each of texts that a live question of the bank
 	// has too (case and spacing aside), that question's id, keyed by the
-	// text lowered with its spaces folded.
+	// text as given.
 	SameText(ctx context.Context, texts []string) (map[string]int64, error)
 }
 

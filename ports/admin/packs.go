@@ -188,8 +188,8 @@ func (s *server) importable(ctx context.Context, p packtext.Pack, rep *ImportRep
 			skip(errs[0].Error())
 		case seen[key] != 0:
 			skip(fmt.Sprintf("duplicate: the same text as question %d of this pack", seen[key]))
-		case existing[key] != 0:
-			skip(fmt.Sprintf("duplicate: the bank has this question already (id %d)", existing[key]))
+		case existing[q.Text] != 0:
+			skip(fmt.Sprintf("duplicate: the bank has this question already (id %d)", existing[q.Text]))
 		default:
 			seen[key] = max(q.Number, 1)
 			qs = append(qs, chgk.QuestionRecord{Question: q.Question, Number: q.Number, NeedsReview: q.NeedsReview})
@@ -201,8 +201,9 @@ func (s *server) importable(ctx context.Context, p packtext.Pack, rep *ImportRep
 	return qs, nil
 }
 
-// sameTextKey is what two questions share when they are the same question:
-// their text, case and spacing aside. The store compares the same way.
+// sameTextKey is what two questions of one import share when they are the
+// same question: their text, case and spacing aside (as the bank's
+// SameText compares).
 func sameTextKey(text string) string { return strings.Join(strings.Fields(strings.ToLower(text)), " ") }
 
 func skippedReasons(sk []Skipped) string {
