@@ -1,6 +1,7 @@
 package chgk
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -28,7 +29,13 @@ import (
 //     reference, none for references of four letters or fewer. Numbers must
 //     match exactly. A typo-match is refused if the answer is at least as
 //     close to a rejected answer.
-//  8. An answer that merely contains the right one among other words is not
+//  8. A number's unit word does not matter: «1812 год», «в 1812 году» and
+//     "1812" are one answer, as are «XIX век», «XIX в.» and "19"; a unit
+//     without its number («век» for «XIX век») is not.
+//  9. The words of an answer of two words or more may come in another
+//     order when every word matches: «Гоголь Николай» is «Николай Гоголь»,
+//     «башня Эйфелева» is «Эйфелева башня» (typos forgiven as in rule 7).
+//  10. An answer that merely contains the right one among other words is not
 //     accepted.
 //
 // An empty answer is never accepted. Accepts does not modify q and is safe
@@ -47,12 +54,12 @@ func (q Question) Accepts(answer string) bool {
 		rejs = appendVariants(rejs, r)
 	}
 	for _, r := range rejs {
-		if r.norm == a.norm {
+		if r.norm == a.norm || r.bare == a.bare {
 			return false
 		}
 	}
 	for _, r := range refs {
-		if r.norm == a.norm {
+		if r.norm == a.norm || r.bare == a.bare || (a.order != "" && r.order == a.order && sameNumbers(a.bare, r.bare)) {
 			return true
 		}
 	}
@@ -61,14 +68,21 @@ func (q Question) Accepts(answer string) bool {
 	}
 	best := -1
 	for _, r := range refs {
-		if r.norm == "" || len(r.runes) > maxTypoLen || (a.multi && !r.multi) || !sameNumbers(a.norm, r.norm) {
+		if r.bare == "" || len(r.runes) > maxTypoLen || (a.multi && !r.multi) || !sameNumbers(a.bare, r.bare) {
 			continue
 		}
 		tol := tolerance(r.norm)
 		if tol == 0 {
 			continue
 		}
-		if d := distance(a.runes, r.runes, tol); d <= tol && (best < 0 || d < best) {
+		d := distance(a.runes, r.runes, tol)
+		if a.bare != a.norm || r.bare != r.norm { // a typo in a unit word: «1980 гада» for «1980 года»
+			d = min(d, distance([]rune(a.norm), []rune(r.norm), tol))
+		}
+		if a.order != "" && r.order != "" { // the same words in another order, with typos
+			d = min(d, distance([]rune(a.order), []rune(r.order), tol))
+		}
+		if d <= tol && (best < 0 || d < best) {
 			best = d
 		}
 	}
@@ -86,13 +100,54 @@ func (q Question) Accepts(answer string) bool {
 // judged is one side of a comparison, prepared once.
 type judged struct {
 	norm  string
-	runes []rune
-	multi bool // names more than one candidate
+	bare  string // norm without the unit words of its numbers (rule 8)
+	order string // bare's words sorted, for two words or more (rule 9); else ""
+	runes []rune // of bare
+	multi bool   // names more than one candidate
 }
 
 func newJudged(s string) judged {
 	n := Normalize(s)
-	return judged{norm: n, runes: []rune(n), multi: hasSeveralCandidates(s)}
+	b := withoutUnits(n)
+	j := judged{norm: n, bare: b, runes: []rune(b), multi: hasSeveralCandidates(s)}
+	if words := strings.Fields(b); len(words) >= 2 {
+		slices.Sort(words)
+		j.order = strings.Join(words, " ")
+	}
+	return j
+}
+
+// unitsAfter are the words that may follow a number as its unit: years,
+// centuries, ages. unitsBefore may stand before it.
+var (
+	unitsAfter = map[string]bool{"год": true, "года": true, "году": true, "годом": true, "годе": true, "г": true,
+		"гг": true, "годы": true, "годов": true, "лет": true, "век": true, "века": true, "веке": true, "веком": true,
+		"веков": true, "в": true, "вв": true}
+	unitsBefore = map[string]bool{"в": true, "год": true, "век": true}
+)
+
+// withoutUnits drops the unit words next to the numbers of a normalised
+// string; a unit with no number beside it stays.
+func withoutUnits(n string) string {
+	words := strings.Fields(n)
+	isNumber := func(i int) bool { return i >= 0 && i < len(words) && isDigits(words[i]) }
+	out := words[:0:0]
+	for i, w := range words {
+		if (unitsAfter[w] && isNumber(i-1)) || (unitsBefore[w] && isNumber(i+1)) {
+			continue
+		}
+		out = append(out, w)
+	}
+	return strings.Join(out, " ")
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // appendVariants expands the optional [bracketed] parts of a reference.
