@@ -113,16 +113,6 @@ func (s *Accounts) EndLogin(ctx context.Context, attempt string, success bool) e
 	return nil
 }
 
-// PurgeTokens deletes tokens that expired or were revoked before before.
-func (s *Accounts) PurgeTokens(ctx context.Context, before time.Time) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM admin_tokens WHERE expires_at < ? OR revoked_at < ?`, before, before)
-	if err != nil {
-		return 0, fmt.Errorf("purge tokens: %w", translate(err))
-	}
-	n, _ := res.RowsAffected()
-	return n, nil
-}
-
 func newAttemptID() string {
 	b := make([]byte, 12)
 	_, _ = rand.Read(b)

@@ -127,3 +127,28 @@ func TestRetention(t *testing.T) {
 	is.NoErr(err)
 	is.True(sizes["watermill_"+topic] > 0 && sizes["games"] > 0) // sizes of the tables, for the gauge
 }
+
+// TestRetentionPurgesOldTokens: tokens that expired a day ago, or were
+// revoked, go; live ones stay.
+func TestRetentionPurgesOldTokens(t *testing.T) {
+	t.Parallel()
+	is := is.New(t)
+	ctx := context.Background()
+	db := pgtest.New(t)
+	acc := postgres.NewAccounts(db)
+	_, err := acc.EnsureAdmin(ctx, "ops@example.org", func() (string, error) { return "hash", nil })
+	is.NoErr(err)
+	id, _, err := acc.AdminByEmail(ctx, "ops@example.org")
+	is.NoErr(err)
+	now := time.Now()
+	is.NoErr(acc.SaveToken(ctx, []byte("old"), id, now.Add(-48*time.Hour)))
+	is.NoErr(acc.SaveToken(ctx, []byte("revoked"), id, now.Add(time.Hour)))
+	is.NoErr(acc.RevokeToken(ctx, []byte("revoked")))
+	is.NoErr(acc.SaveToken(ctx, []byte("live"), id, now.Add(time.Hour)))
+	d, ran, err := postgres.NewRetention(db).Run(ctx, postgres.RetentionConfig{}, now, nil)
+	is.NoErr(err)
+	is.True(ran)
+	is.Equal(d["admin_tokens"], int64(2)) // the expired and the revoked one
+	_, err = acc.TokenAdmin(ctx, []byte("live"), now)
+	is.NoErr(err) // the live one stays
+}

@@ -235,21 +235,3 @@ func TestWritesAreAudited(t *testing.T) {
 	}
 	is.True(strings.Contains(logs, fmt.Sprintf("question_id=%d", q.ID))) // and its target
 }
-
-// TestExpiredTokensArePurged: tokens that expired or were revoked long
-// ago are deleted; live ones stay.
-func TestExpiredTokensArePurged(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	is := is.New(t)
-	ctx := context.Background()
-	id, _, err := e.store.accounts.AdminByEmail(ctx, email)
-	is.NoErr(err)
-	is.NoErr(e.store.accounts.SaveToken(ctx, []byte("old"), id, time.Now().Add(-48*time.Hour)))
-	is.NoErr(e.store.accounts.SaveToken(ctx, []byte("live"), id, time.Now().Add(time.Hour)))
-	n, err := e.store.accounts.PurgeTokens(ctx, time.Now().Add(-24*time.Hour))
-	is.NoErr(err)
-	is.Equal(n, int64(1)) // the old one
-	_, err = e.store.accounts.TokenAdmin(ctx, []byte("live"), time.Now())
-	is.NoErr(err) // the live one stays
-}
