@@ -28,26 +28,16 @@ func TestParallelGuessesMeetTheLimit(t *testing.T) {
 	admin.New(mux, e.store.config(admin.Config{Log: e.log()}))
 	srv := httptest.NewServer(admin.WithRemoteAddr(mux))
 	defer srv.Close()
-	codes := map[int]int{}
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for range 30 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			resp, err := http.Post(srv.URL+"/auth/login", "application/json",
-				strings.NewReader(fmt.Sprintf(`{"email": %q, "password": "guess"}`, email)))
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			resp.Body.Close()
-			mu.Lock()
-			codes[resp.StatusCode]++
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
+	codes := atOnce(30, func() int {
+		resp, err := http.Post(srv.URL+"/auth/login", "application/json",
+			strings.NewReader(fmt.Sprintf(`{"email": %q, "password": "guess"}`, email)))
+		if err != nil {
+			t.Error(err)
+			return 0
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	})
 	is := is.New(t)
 	t.Logf("30 parallel guesses: %v", codes)
 	is.True(codes[http.StatusUnauthorized] <= admin.DefaultLimits.Pair)                       // at most the limit were checked
@@ -170,20 +160,7 @@ func TestStopByGameID(t *testing.T) {
 	games := decode[struct{ Items []admin.Game }](t, e.api.Get(fmt.Sprintf("/games?peer_id=%d", peer), auth).Body).Items
 	is.Equal(len(games), 1)
 	first := games[0].ID
-	codes := map[int]int{}
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for range 6 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c := e.api.Post(fmt.Sprintf("/games/%d/stop", first), auth).Code
-			mu.Lock()
-			codes[c]++
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
+	codes := atOnce(6, func() int { return e.api.Post(fmt.Sprintf("/games/%d/stop", first), auth).Code })
 	is.Equal(codes[http.StatusOK], 1)       // stopped once
 	is.Equal(codes[http.StatusConflict], 5) // the others told so
 	detail := decode[admin.GameDetail](t, e.api.Get(fmt.Sprintf("/games/%d", first), auth).Body)
@@ -234,4 +211,23 @@ func TestWritesAreAudited(t *testing.T) {
 		is.True(strings.Contains(logs, `msg="admin write" admin_id=`) && strings.Contains(logs, `operation="`+op+`"`)) // each write, with its admin
 	}
 	is.True(strings.Contains(logs, fmt.Sprintf("question_id=%d", q.ID))) // and its target
+}
+
+// atOnce runs request n times at once and counts the status codes it returns.
+func atOnce(n int, request func() int) map[int]int {
+	codes := map[int]int{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := request()
+			mu.Lock()
+			codes[c]++
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return codes
 }
