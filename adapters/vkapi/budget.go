@@ -90,3 +90,12 @@ func (b *budget) give() {
 	close(b.changed)
 	b.changed = make(chan struct{})
 }
+
+// release frees a place taken by take whose request never left.
+func (b *budget) release() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.inFlight--
+	close(b.changed)
+	b.changed = make(chan struct{})
+}

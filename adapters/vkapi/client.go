@@ -87,7 +87,7 @@ type Config struct {
 	// code (0 for success, -1 for a network or HTTP failure), the time.
 	Observe func(method string, code int, d time.Duration)
 	// Requests, if set, is told of every HTTP request to VK with the number
-	// of calls it carried: one, until calls are batched with execute.
+	// of calls it carried: one, or up to MaxBatch in an execute.
 	Requests func(calls int)
 }
 
@@ -97,6 +97,8 @@ type Client struct {
 	cfg     Config
 	limiter *rate.Limiter // spaces calls evenly
 	budget  *budget       // and keeps VK's count per second at or below RPS
+
+	queue queue // calls waiting for the budget
 
 	namesMu sync.Mutex
 	names   map[int64]cachedName
@@ -157,35 +159,19 @@ func (c *Client) Call(ctx context.Context, method string, params url.Values, out
 }
 
 // call is Call; sending, if not nil, runs right before each request leaves
-// (after the pacing waits), and its error cancels the request.
+// (after the pacing waits), and its error cancels the call. Each attempt
+// waits in the client's queue for a place in the rate budget and may ride
+// in an execute with other calls (see queue); ctx's priority orders it.
 func (c *Client) call(ctx context.Context, method string, params url.Values, out any, sending func() error) error {
 	var err error
 	pause := newBackoff(c.cfg.Backoff, c.cfg.MaxWait)
+	prio := priorityOf(ctx)
 	for attempt := 0; ; attempt++ {
-		if err = c.limiter.Wait(ctx); err != nil {
-			return fmt.Errorf("vk %s: %w", method, err)
-		}
-		if err = c.budget.take(ctx); err != nil {
-			return fmt.Errorf("vk %s: %w", method, err)
-		}
-		if sending != nil {
-			if err := sending(); err != nil {
-				c.budget.give()
-				return err
-			}
-		}
-		began := time.Now()
-		if c.cfg.Requests != nil {
-			c.cfg.Requests(1)
-		}
-		err = c.once(ctx, method, params, out)
-		c.budget.give()
-		if c.cfg.Observe != nil {
-			code := Code(err)
-			if err != nil && code == 0 {
-				code = -1
-			}
-			c.cfg.Observe(method, code, time.Since(began))
+		err = c.submit(ctx, &pending{ctx: ctx, method: method, params: params, out: out, sending: sending,
+			prio: prio, peer: peerOf(params)})
+		var hook hookError
+		if errors.As(err, &hook) {
+			return hook.error
 		}
 		if err == nil || ctx.Err() != nil || !retryable(err) || attempt >= c.cfg.Retries {
 			break
@@ -272,8 +258,9 @@ func (c *Client) once(ctx context.Context, method string, params url.Values, out
 		return &HTTPError{Status: resp.StatusCode, Method: method}
 	}
 	var env struct {
-		Response json.RawMessage `json:"response"`
-		Error    *struct {
+		Response      json.RawMessage `json:"response"`
+		ExecuteErrors json.RawMessage `json:"execute_errors"`
+		Error         *struct {
 			Code int    `json:"error_code"`
 			Msg  string `json:"error_msg"`
 		} `json:"error"`
@@ -287,12 +274,13 @@ func (c *Client) once(ctx context.Context, method string, params url.Values, out
 	if env.Response == nil {
 		return &decodeError{fmt.Errorf("vk %s: answer has neither response nor error", method)}
 	}
-	if out != nil {
-		if err := json.Unmarshal(env.Response, out); err != nil {
+	if a, ok := out.(*executeAnswer); ok {
+		if err := a.fromEnvelope(env.Response, env.ExecuteErrors); err != nil {
 			return &decodeError{fmt.Errorf("vk %s: unexpected response: %w", method, err)}
 		}
+		return nil
 	}
-	return nil
+	return decodeInto(method, env.Response, out)
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

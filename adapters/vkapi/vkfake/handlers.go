@@ -100,6 +100,30 @@ func (s *Server) method(w http.ResponseWriter, r *http.Request) {
 		vkError(w, name, f.code, f.detail, r)
 		return
 	}
+	if name == "execute" {
+		s.execute(w, r)
+		return
+	}
+	s.dispatch(w, r, name)
+}
+
+// takeFault takes the next fault injected for method alone (not "*").
+func (s *Server) takeFault(method string) *fault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if q := s.faults[method]; len(q) > 0 {
+		s.faults[method] = q[1:]
+		return &q[0]
+	}
+	return nil
+}
+
+// dispatch runs one API method with the request's form, directly or as a
+// call of an execute.
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, name string) {
+	s.mu.Lock()
+	s.calls++
+	s.mu.Unlock()
 	switch name {
 	case "groups.getLongPollServer":
 		s.getLongPollServer(w, r)

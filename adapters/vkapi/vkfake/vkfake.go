@@ -6,7 +6,10 @@
 // errors in VK's shape, groups.getLongPollServer, messages.send (peer_id or
 // peer_ids, random_id de-duplication per peer returning the first message's
 // ids, keyboard validation with error 911, text length with error 914,
-// per-peer errors), messages.edit by conversation_message_id (error 15 for
+// per-peer errors), execute (the subset of VKScript a batching client
+// sends: up to 25 calls, each run as its direct call would be, false and
+// execute_errors for the failed ones, one request against the limit),
+// messages.edit by conversation_message_id (error 15 for
 // a message that is not the bot's), messages.sendMessageEventAnswer (event
 // ids valid for one minute), users.get, messages.getConversationMembers
 // (917 unless the bot is a chat admin), and a per-token limit of requests
@@ -88,6 +91,8 @@ type Server struct {
 	err6     int
 	perSec   map[int64]int // method-API requests per unix second
 	requests int
+	calls    int // API calls, direct or inside an execute
+	executes int
 	eventSeq int
 	polls    int // a_check requests served with a valid key
 	onSent   func(Sent)
@@ -401,16 +406,18 @@ func (s *Server) Answers() []Answer {
 
 // Stats are the method-API requests seen.
 type Stats struct {
-	Requests  int // all method calls
+	Requests  int // HTTP requests to the method API, an execute counting once
+	Calls     int // API calls run: one per direct request, one per call inside an execute
+	Executes  int // execute requests that ran their calls
 	Err6      int // answered "too many requests"
-	MaxPerSec int // the most calls in one wall-clock second
+	MaxPerSec int // the most requests in one wall-clock second
 }
 
 // Stats returns the request counts so far.
 func (s *Server) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := Stats{Requests: s.requests, Err6: s.err6}
+	st := Stats{Requests: s.requests, Calls: s.calls, Executes: s.executes, Err6: s.err6}
 	for _, n := range s.perSec {
 		st.MaxPerSec = max(st.MaxPerSec, n)
 	}
