@@ -57,6 +57,9 @@ type RoundStarted struct {
 	Team     int      `json:"team"`
 	Bot      int      `json:"bot"`
 	Timer    Timer    `json:"timer"` // the clock the event starts
+	// Players is the team, in the first round only: the round opens the
+	// game, so its message can name the team and the captain together.
+	Players []Player `json:"players,omitempty"`
 }
 
 // AnswererAsked: the discussion ended; the captain must choose who answers.

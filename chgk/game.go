@@ -432,8 +432,12 @@ func (g *Game) startRound(now time.Time) []Event {
 	captain, _ := g.player(g.st.Captain)
 	t := g.enter(PhaseDiscussion, now)
 	g.changed = true
-	return []Event{RoundStarted{Peer: g.st.Peer, Round: n, Of: len(g.st.Questions), Question: cloneQuestion(q),
-		Captain: captain, Team: g.st.Team, Bot: g.st.Bot, Timer: t}}
+	e := RoundStarted{Peer: g.st.Peer, Round: n, Of: len(g.st.Questions), Question: cloneQuestion(q),
+		Captain: captain, Team: g.st.Team, Bot: g.st.Bot, Timer: t}
+	if n == 1 {
+		e.Players = slices.Clone(g.st.Players)
+	}
+	return []Event{e}
 }
 
 func (g *Game) askAnswerer(now time.Time, early bool) []Event {

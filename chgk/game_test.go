@@ -77,8 +77,9 @@ func TestRoundTransitions(t *testing.T) {
 	is.Equal(evs, []chgk.Event{
 		chgk.GameStarted{Peer: peer, Captain: boris, Players: []chgk.Player{anna, boris}, Rounds: 2},
 		chgk.RoundStarted{Peer: peer, Round: 1, Of: 2, Question: q[0], Captain: boris,
-			Timer: chgk.Timer{Phase: chgk.PhaseDiscussion, Round: 1, Duration: sec(10), Deadline: at.Add(sec(10))}},
-	}) // the captain is announced and the first question read
+			Timer:   chgk.Timer{Phase: chgk.PhaseDiscussion, Round: 1, Duration: sec(10), Deadline: at.Add(sec(10))},
+			Players: []chgk.Player{anna, boris}},
+	}) // the captain is announced and the first question read, with the team
 
 	at = t0.Add(sec(12))
 	evs = must(t, g, chgk.Expire{Phase: chgk.PhaseDiscussion, Round: 1}, at)

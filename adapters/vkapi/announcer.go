@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vkchgk/chgkbot/chgk"
@@ -22,7 +23,7 @@ func (e *HTTPError) Permanent() bool {
 	return e.Status >= 400 && e.Status < 500 && e.Status != http.StatusTooManyRequests
 }
 
-// KeyboardStore remembers each chat's live keyboard message (the Postgres
+// KeyboardStore remembers each chat's live choice message (the Postgres
 // store implements it).
 type KeyboardStore interface {
 	LiveKeyboard(ctx context.Context, peer int64) (cmid int64, text, key string, ok bool, err error)
@@ -31,14 +32,28 @@ type KeyboardStore interface {
 
 // Announcer renders game events and sends them to VK. Each announcement has
 // a key; its messages' random_ids derive from it, so a repeat after a crash
-// is dropped by VK instead of shown twice. A chat has at most one live
-// keyboard: when a phase ends, the buttons of the message that opened it
-// are taken away, so old buttons are not pressed by mistake.
+// is dropped by VK instead of shown twice.
+//
+// It spends VK's budget with care, as a busy community needs (five calls
+// a round): the captain's choice message, once the choice is made, becomes
+// "Отвечает Анна" in place instead of losing its buttons in one call and
+// being followed by a new message in another. Other buttons stay where
+// they are: a press on one that no longer applies gets a snackbar saying
+// so, which costs a call only when someone presses.
 type Announcer struct {
 	Client    *Client
 	Keyboards KeyboardStore
 	Log       *slog.Logger
 }
+
+// The live choice message's record has its announcement's key with a prefix
+// that says what the message is now: still asking (choiceKey), or already
+// edited into the answerer's announcement (chosenKey). A record written by
+// an older version has no prefix and is left alone.
+const (
+	choiceKey = "choice:"
+	chosenKey = "chosen:"
+)
 
 // RandomID derives the random_id of part i of announcement key: stable, so
 // a resend is a repeat to VK; positive and never 0 (0 turns dedup off).
@@ -54,21 +69,42 @@ func RandomID(key string, i int) int64 {
 	return id
 }
 
-// Prepare implements bus.Announcer: when e moves the game on, the buttons
-// of the chat's live keyboard are taken away first.
+// Prepare implements bus.Announcer: a game that ends while the captain is
+// choosing has the choice buttons taken away.
 func (a *Announcer) Prepare(ctx context.Context, key string, peer chgk.PeerID, e chgk.Event) error {
-	if !opensPhase(e) {
+	if _, ended := e.(chgk.GameEnded); !ended {
 		return nil
 	}
-	return a.stripLive(ctx, int64(peer), key)
+	cmid, text, owner, ok, err := a.Keyboards.LiveKeyboard(ctx, int64(peer))
+	if err != nil || !ok || !strings.HasPrefix(owner, choiceKey) {
+		return err
+	}
+	if err := a.Client.Edit(WithPriority(ctx, Phase), int64(peer), cmid, text, nil); err != nil {
+		var ve *Error
+		if !errors.As(err, &ve) || !ve.Permanent() {
+			return err
+		}
+		// Too old, deleted, not ours: the buttons cannot be taken away.
+		a.Log.Warn("could not remove old buttons", "peer_id", int64(peer), "cmid", cmid, "err", err)
+	}
+	return a.Keyboards.SetLiveKeyboard(ctx, int64(peer), 0, "", "")
 }
 
 // Announce implements bus.Announcer: it returns the cmid of the event's
 // first message; sending runs before each request of that first message.
 func (a *Announcer) Announce(ctx context.Context, key string, peer chgk.PeerID, e chgk.Event, sending func() error) (int64, error) {
-	phase := opensPhase(e)
+	ctx = WithPriority(ctx, Info)
+	if opensPhase(e) {
+		ctx = WithPriority(ctx, Phase)
+	}
+	posts := Render(e)
+	if chosen, ok := e.(chgk.AnswererChosen); ok && !chosen.Solo && len(posts) == 1 {
+		if cmid, edited, err := a.editChoice(ctx, key, int64(peer), posts[0].Text, sending); edited || err != nil {
+			return cmid, err
+		}
+	}
 	var first int64
-	for i, p := range Render(e) {
+	for i, p := range posts {
 		hook := sending
 		if i > 0 {
 			hook = nil
@@ -80,8 +116,8 @@ func (a *Announcer) Announce(ctx context.Context, key string, peer chgk.PeerID, 
 		if i == 0 {
 			first = cmid
 		}
-		if phase && p.Keyboard != nil {
-			if err := a.Keyboards.SetLiveKeyboard(ctx, int64(peer), cmid, p.Text, key); err != nil {
+		if _, asks := e.(chgk.AnswererAsked); asks && p.Keyboard != nil {
+			if err := a.Keyboards.SetLiveKeyboard(ctx, int64(peer), cmid, p.Text, choiceKey+key); err != nil {
 				return 0, err
 			}
 		}
@@ -89,13 +125,39 @@ func (a *Announcer) Announce(ctx context.Context, key string, peer chgk.PeerID, 
 	return first, nil
 }
 
-// SentAt implements bus.Announcer.
-func (a *Announcer) SentAt(ctx context.Context, peer chgk.PeerID, cmid int64) (time.Time, error) {
-	return a.Client.SentAt(ctx, int64(peer), cmid)
+// editChoice turns the live choice message into text (the answerer's
+// announcement) and reports whether it did; with no choice message to edit
+// the caller sends text as a new message. A redelivery finds its own
+// edit done and makes no call.
+func (a *Announcer) editChoice(ctx context.Context, key string, peer int64, text string, sending func() error) (int64, bool, error) {
+	cmid, _, owner, ok, err := a.Keyboards.LiveKeyboard(ctx, peer)
+	switch {
+	case err != nil:
+		return 0, false, err
+	case ok && owner == chosenKey+key:
+		return cmid, true, nil
+	case !ok || !strings.HasPrefix(owner, choiceKey):
+		return 0, false, nil
+	}
+	if err := a.Client.EditNoting(ctx, peer, cmid, text, nil, sending); err != nil {
+		var ve *Error
+		if errors.As(err, &ve) && ve.Permanent() && ve.Code != 914 && ve.Code != 911 {
+			// The message cannot be edited (deleted, too old): say it anew.
+			a.Log.Warn("could not edit the choice message; sending a new one", "peer_id", peer, "cmid", cmid, "err", err)
+			return 0, false, a.Keyboards.SetLiveKeyboard(ctx, peer, 0, "", "")
+		}
+		return 0, false, err
+	}
+	return cmid, true, a.Keyboards.SetLiveKeyboard(ctx, peer, cmid, text, chosenKey+key)
 }
 
-// opensPhase reports whether e moves a game on: the previous phase's
-// buttons no longer apply.
+// SentAt implements bus.Announcer.
+func (a *Announcer) SentAt(ctx context.Context, peer chgk.PeerID, cmid int64) (time.Time, error) {
+	return a.Client.SentAt(WithPriority(ctx, Phase), int64(peer), cmid)
+}
+
+// opensPhase reports whether e moves a game on: a clock waits for its
+// message.
 func opensPhase(e chgk.Event) bool {
 	switch e.(type) {
 	case chgk.LobbyOpened, chgk.GameStarted, chgk.RoundStarted, chgk.AnswererAsked, chgk.AnswererChosen,
@@ -105,55 +167,37 @@ func opensPhase(e chgk.Event) bool {
 	return false
 }
 
-// stripLive removes the buttons of the chat's live keyboard, unless this
-// very announcement made it (a redelivery after a crash).
-func (a *Announcer) stripLive(ctx context.Context, peer int64, key string) error {
-	cmid, text, owner, ok, err := a.Keyboards.LiveKeyboard(ctx, peer)
-	if err != nil || !ok || owner == key {
-		return err
-	}
-	if err := a.Client.Edit(ctx, peer, cmid, text, nil); err != nil {
-		var ve *Error
-		if !errors.As(err, &ve) || !ve.Permanent() {
-			return err
-		}
-		// Too old, deleted, not ours: the buttons cannot be taken away.
-		a.Log.Warn("could not remove old buttons", "peer_id", peer, "cmid", cmid, "err", err)
-	}
-	return a.Keyboards.SetLiveKeyboard(ctx, peer, 0, "", "")
-}
-
-// Answer implements bus.Announcer.
+// Answer implements bus.Announcer: a presser waits, so it is urgent.
 func (a *Announcer) Answer(ctx context.Context, callback string, user chgk.UserID, peer chgk.PeerID, reason string) error {
 	text := ""
 	if reason != "" {
 		text = Refusal(chgk.RuleError(reason))
 	}
-	return a.Client.AnswerEvent(ctx, callback, int64(user), int64(peer), text)
+	return a.Client.AnswerEvent(WithPriority(ctx, Urgent), callback, int64(user), int64(peer), text)
 }
 
 // Page implements bus.Announcer: it redraws the answerer buttons of the
 // live choice message cmid at another page.
 func (a *Announcer) Page(ctx context.Context, peer chgk.PeerID, cmid int64, round, page int, players []chgk.Player) error {
-	live, text, _, ok, err := a.Keyboards.LiveKeyboard(ctx, int64(peer))
+	live, text, owner, ok, err := a.Keyboards.LiveKeyboard(ctx, int64(peer))
 	if err != nil {
 		return err
 	}
-	if !ok || live != cmid {
+	if !ok || live != cmid || !strings.HasPrefix(owner, choiceKey) {
 		return nil // the choice is over; the press was answered already
 	}
-	return a.Client.Edit(ctx, int64(peer), cmid, text, ChoiceKeyboard(players, round, page))
+	return a.Client.Edit(WithPriority(ctx, Urgent), int64(peer), cmid, text, ChoiceKeyboard(players, round, page))
 }
 
 // Greet implements bus.Announcer.
 func (a *Announcer) Greet(ctx context.Context, key string, peer chgk.PeerID) error {
-	_, err := a.Client.Send(ctx, Message{Peer: int64(peer), RandomID: RandomID(key, 0), Text: Greeting})
+	_, err := a.Client.Send(WithPriority(ctx, Info), Message{Peer: int64(peer), RandomID: RandomID(key, 0), Text: Greeting})
 	return err
 }
 
 // ReplyPrivate implements bus.Announcer.
 func (a *Announcer) ReplyPrivate(ctx context.Context, key string, peer chgk.PeerID) error {
-	_, err := a.Client.Send(ctx, Message{Peer: int64(peer), RandomID: RandomID(key, 0), Text: PrivateReply})
+	_, err := a.Client.Send(WithPriority(ctx, Info), Message{Peer: int64(peer), RandomID: RandomID(key, 0), Text: PrivateReply})
 	if Code(err) == 901 {
 		return nil // the user does not allow messages from the community
 	}

@@ -18,7 +18,7 @@ func (c *Client) LongPollServer(ctx context.Context, groupID int64) (vkwire.Long
 		Key    string          `json:"key"`
 		TS     json.RawMessage `json:"ts"`
 	}
-	if err := c.Call(ctx, "groups.getLongPollServer", url.Values{"group_id": {itoa(groupID)}}, &r); err != nil {
+	if err := c.Call(WithPriority(ctx, Urgent), "groups.getLongPollServer", url.Values{"group_id": {itoa(groupID)}}, &r); err != nil {
 		return vkwire.LongPoll{}, err
 	}
 	ts := strings.Trim(string(r.TS), `"`)
@@ -115,6 +115,12 @@ func (c *Client) SentAt(ctx context.Context, peer, cmid int64) (time.Time, error
 // Edit replaces the text and keyboard of the bot's message cmid in peer. A
 // nil keyboard removes the message's keyboard.
 func (c *Client) Edit(ctx context.Context, peer, cmid int64, text string, kb *Keyboard) error {
+	return c.EditNoting(ctx, peer, cmid, text, kb, nil)
+}
+
+// EditNoting is Edit, with sending run right before each request leaves
+// (as for SendNoting): an edit that opens a phase starts its clock.
+func (c *Client) EditNoting(ctx context.Context, peer, cmid int64, text string, kb *Keyboard, sending func() error) error {
 	if kb == nil {
 		kb = &Keyboard{Inline: true}
 	}
@@ -129,7 +135,7 @@ func (c *Client) Edit(ctx context.Context, peer, cmid int64, text string, kb *Ke
 		"keyboard":                {js},
 		"dont_parse_links":        {"1"},
 	}
-	return c.Call(ctx, "messages.edit", p, nil)
+	return c.call(ctx, "messages.edit", p, nil, sending)
 }
 
 // AnswerEvent answers a callback button press (messages.sendMessageEventAnswer),

@@ -84,10 +84,15 @@ func render(e chgk.Event) (string, *Keyboard) {
 		}
 		return fmt.Sprintf("%s присоединяется к команде и может отвечать со следующего выбора.", Mention(e.Player)), nil
 	case chgk.GameStarted:
-		return fmt.Sprintf("Регистрация закрыта. Команда знатоков (%d): %s.\nКапитан — %s! Раундов: %d.",
-			len(e.Players), mentions(e.Players), Mention(e.Captain), e.Rounds), nil
+		// The first round's message names the team and the captain: one
+		// message, one VK call, fewer messages to scroll past.
+		return "", nil
 	case chgk.RoundStarted:
 		var b strings.Builder
+		if len(e.Players) > 0 {
+			fmt.Fprintf(&b, "Регистрация закрыта. Команда знатоков (%d): %s.\nКапитан — %s!\n\n",
+				len(e.Players), mentions(e.Players), Mention(e.Captain))
+		}
 		fmt.Fprintf(&b, "❓ Раунд %d из %d. Счёт: %s.\n\n%s", e.Round, e.Of, score(e.Team, e.Bot), e.Question.Text)
 		if e.Question.Handout != "" {
 			fmt.Fprintf(&b, "\n\n📄 Раздаточный материал:\n%s", e.Question.Handout)
@@ -109,9 +114,17 @@ func render(e chgk.Event) (string, *Keyboard) {
 		return fmt.Sprintf("Отвечает %s! Раунд %d, время на ответ: %s. Напишите ответ в чат одним сообщением.",
 			Mention(e.Answerer), e.Round, Duration(e.Timer.Duration)), nil
 	case chgk.RoundJudged:
+		if e.Last {
+			return "", nil // the results that come next open with this verdict
+		}
 		return judged(e), nil
 	case chgk.GameEnded:
-		return results(e.Results), keyboard([]Button{Callback("Сыграть ещё", vkwire.Payload{A: vkwire.ActStart}, "positive")})
+		text := results(e.Results)
+		if rs := e.Results.Rounds; !e.Results.Stopped && len(rs) > 0 {
+			last := rs[len(rs)-1]
+			text = verdict(last.Verdict, last.Answerer, last.Given, last.Question) + "\n\n" + text
+		}
+		return text, keyboard([]Button{Callback("Сыграть ещё", vkwire.Payload{A: vkwire.ActStart}, "positive")})
 	case chgk.GameResumed:
 		return fmt.Sprintf("🔄 Я снова на связи, игра продолжается! (фаза «%s», раунд %d)", phaseNames[e.Phase], e.Round), nil
 	case chgk.StatusShown:
@@ -144,24 +157,31 @@ var verdictMarks = map[chgk.Verdict]string{
 
 func judged(e chgk.RoundJudged) string {
 	var b strings.Builder
-	switch e.Verdict {
-	case chgk.VerdictCorrect:
-		fmt.Fprintf(&b, "✅ Верно! %s ответил(а): «%s». Очко знатокам.", Mention(e.Answerer), quoteFree(e.Given))
-	case chgk.VerdictWrong:
-		fmt.Fprintf(&b, "❌ Неверно. %s ответил(а): «%s». Очко боту.", Mention(e.Answerer), quoteFree(e.Given))
-	default:
-		fmt.Fprintf(&b, "⌛ Время вышло, ответа нет. Очко боту.")
-	}
-	fmt.Fprintf(&b, "\n\nПравильный ответ: %s", sentence(e.Question.Answer))
-	if len(e.Question.Accepted) > 0 {
-		fmt.Fprintf(&b, "\nЗачёт: %s", sentence(strings.Join(e.Question.Accepted, "; ")))
-	}
-	if e.Question.Comment != "" {
-		fmt.Fprintf(&b, "\nКомментарий: %s", sentence(e.Question.Comment))
-	}
+	b.WriteString(verdict(e.Verdict, e.Answerer, e.Given, e.Question))
 	fmt.Fprintf(&b, "\n\nСчёт: %s.", score(e.Team, e.Bot))
 	if !e.Last {
 		fmt.Fprintf(&b, " Следующий вопрос через %s.", DurationAcc(e.Timer.Duration))
+	}
+	return b.String()
+}
+
+// verdict tells how a round was judged and what the right answer was.
+func verdict(v chgk.Verdict, answerer chgk.Player, given string, q chgk.Question) string {
+	var b strings.Builder
+	switch v {
+	case chgk.VerdictCorrect:
+		fmt.Fprintf(&b, "✅ Верно! %s ответил(а): «%s». Очко знатокам.", Mention(answerer), quoteFree(given))
+	case chgk.VerdictWrong:
+		fmt.Fprintf(&b, "❌ Неверно. %s ответил(а): «%s». Очко боту.", Mention(answerer), quoteFree(given))
+	default:
+		fmt.Fprintf(&b, "⌛ Время вышло, ответа нет. Очко боту.")
+	}
+	fmt.Fprintf(&b, "\n\nПравильный ответ: %s", sentence(q.Answer))
+	if len(q.Accepted) > 0 {
+		fmt.Fprintf(&b, "\nЗачёт: %s", sentence(strings.Join(q.Accepted, "; ")))
+	}
+	if q.Comment != "" {
+		fmt.Fprintf(&b, "\nКомментарий: %s", sentence(q.Comment))
 	}
 	return b.String()
 }

@@ -94,7 +94,9 @@ func events() map[string]chgk.Event {
 		"answerer_by_default":      chgk.AnswererChosen{Peer: ct.Chat(1), Round: 2, Answerer: boris, ByDefault: true, Timer: timer(chgk.PhaseAnswer, 2, time.Minute)},
 		"round_judged_correct":     chgk.RoundJudged{Peer: ct.Chat(1), Round: 2, Of: 6, Answerer: anna, Given: "Два", Verdict: chgk.VerdictCorrect, Question: q, Team: 2, Bot: 0, Timer: timer(chgk.PhasePause, 2, 5*time.Second)},
 		"round_judged_wrong":       chgk.RoundJudged{Peer: ct.Chat(1), Round: 2, Of: 6, Answerer: anna, Given: "Пять", Verdict: chgk.VerdictWrong, Question: q, Team: 1, Bot: 1, Timer: timer(chgk.PhasePause, 2, time.Second)},
-		"round_judged_no_answer":   chgk.RoundJudged{Peer: ct.Chat(1), Round: 6, Of: 6, Answerer: anna, Verdict: chgk.VerdictNoAnswer, Question: q, Team: 3, Bot: 3, Last: true},
+		"round_judged_no_answer":   chgk.RoundJudged{Peer: ct.Chat(1), Round: 5, Of: 6, Answerer: anna, Verdict: chgk.VerdictNoAnswer, Question: q, Team: 2, Bot: 3, Timer: timer(chgk.PhasePause, 5, 5*time.Second)},
+		"round_judged_last":        chgk.RoundJudged{Peer: ct.Chat(1), Round: 6, Of: 6, Answerer: anna, Verdict: chgk.VerdictNoAnswer, Question: q, Team: 3, Bot: 3, Last: true},
+		"round_started_first":      chgk.RoundStarted{Peer: ct.Chat(1), Round: 1, Of: 6, Question: q, Captain: boris, Players: players, Timer: timer(chgk.PhaseDiscussion, 1, time.Minute)},
 		"game_finished":            chgk.GameEnded{Peer: ct.Chat(1), Results: res},
 		"game_stopped":             chgk.GameEnded{Peer: ct.Chat(1), Results: stopped},
 		"game_resumed":             chgk.GameResumed{Peer: ct.Chat(1), Phase: chgk.PhaseDiscussion, Round: 3, Late: time.Minute},
@@ -112,12 +114,23 @@ func events() map[string]chgk.Event {
 	}
 }
 
+// silent are the events that send nothing of their own: another event's
+// message says what they would (one VK call fewer each).
+var silent = map[string]bool{
+	"game_started":      true, // the first round's message names the team and the captain
+	"round_judged_last": true, // the results open with the last verdict
+}
+
 func TestRenderGolden(t *testing.T) {
 	for name, e := range events() {
 		t.Run(name, func(t *testing.T) {
 			is := is.New(t)
 			posts := vkapi.Render(e)
-			is.True(len(posts) > 0) // every event says something
+			if silent[name] {
+				is.Equal(len(posts), 0) // another message says it
+				return
+			}
+			is.True(len(posts) > 0) // every other event says something
 			var b strings.Builder
 			for i, p := range posts {
 				is.True(utf8.RuneCountInString(p.Text) <= vkapi.MaxText) // each part fits one message
@@ -172,8 +185,8 @@ func TestChoiceKeyboardPages(t *testing.T) {
 func TestVerdictPunctuation(t *testing.T) {
 	is := is.New(t)
 	q := chgk.Question{Text: "?", Answer: "Эврика!", Accepted: []string{"Нашёл."}, Comment: "Так кричал Архимед"}
-	posts := vkapi.Render(chgk.RoundJudged{Peer: ct.Chat(1), Round: 1, Of: 1, Answerer: ct.Anna, Verdict: chgk.VerdictNoAnswer,
-		Question: q, Bot: 1, Last: true})
+	posts := vkapi.Render(chgk.GameEnded{Peer: ct.Chat(1), Results: chgk.Results{Outcome: chgk.OutcomeBot, Bot: 1, Planned: 1,
+		Rounds: []chgk.Round{{Number: 1, Question: q, Answerer: ct.Anna, Verdict: chgk.VerdictNoAnswer}}}})
 	is.Equal(len(posts), 1)
 	is.True(strings.Contains(posts[0].Text, "Правильный ответ: Эврика!\n"))        // no full stop after "!"
 	is.True(strings.Contains(posts[0].Text, "Зачёт: Нашёл.\n"))                    // nor a second one

@@ -191,11 +191,21 @@ func TestFirstVersionMessagesDecode(t *testing.T) {
 			if !ok {
 				t.Fatalf("no sample for %s", name)
 			}
-			if got, want := decodeAny(t, b), want(t, m); !reflect.DeepEqual(got, want) {
+			if got, want := decodeAny(t, b), withoutNewFields(want(t, m)); !reflect.DeepEqual(got, want) {
 				t.Errorf("%s decodes to\n%#v\nwant\n%#v", name, got, want)
 			}
 		})
 	}
+}
+
+// withoutNewFields clears in a sample the fields added since the first
+// version: a message of that version has them zero.
+func withoutNewFields(m any) any {
+	if e, ok := m.(chgk.RoundStarted); ok {
+		e.Players = nil // the team in the first round's message (issue 12)
+		return e
+	}
+	return m
 }
 
 func TestEveryEventIsRegistered(t *testing.T) {
