@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -50,7 +52,20 @@ type SubscriberConfig struct {
 	Batch         int           // messages read per query; 1 keeps the read transaction short
 	Poll          time.Duration // wait after an empty read
 	AckDeadline   time.Duration // a message not acked by then is delivered again
+	// Wake, if set, lets a subscriber that has been idle for a while stop
+	// polling: it waits for Topic's next wake-up, or Idle at most (the
+	// safety net). The subscriber must then subscribe to Topic alone.
+	Wake  *Wakeups
+	Topic string
+	Idle  time.Duration
 }
+
+// hot is how long a subscriber keeps polling every Poll after its last
+// message or wake-up before it waits for wake-ups. A wake-up can come
+// before its message is readable: watermill-sql shows a message only once
+// every transaction older than it has ended — in any database of the
+// server — so a read right after the wake-up may find nothing yet.
+const hot = 2 * time.Second
 
 // Subscriber returns a subscriber of the bus's topics. A read holds a
 // transaction open until its messages are acked, and Postgres hides newer
@@ -58,22 +73,71 @@ type SubscriberConfig struct {
 // transaction id), so keep Batch small and handlers quick.
 func (s *Bus) Subscriber(cfg SubscriberConfig, log *slog.Logger) (message.Subscriber, error) {
 	deadline := cfg.AckDeadline
-	return wsql.NewSubscriber(wsql.BeginnerFromStdSQL(s.db.DB), wsql.SubscriberConfig{
+	closing := make(chan struct{})
+	b := &pollBackoff{poll: cfg.Poll, idle: max(cfg.Idle, cfg.Poll), retry: time.Second, closing: closing, active: time.Now()}
+	if cfg.Wake != nil {
+		b.wake = cfg.Wake.register(cfg.Topic)
+	}
+	sub, err := wsql.NewSubscriber(wsql.BeginnerFromStdSQL(s.db.DB), wsql.SubscriberConfig{
 		ConsumerGroup:  cfg.ConsumerGroup,
 		AckDeadline:    &deadline,
 		PollInterval:   cfg.Poll,
 		ResendInterval: 50 * time.Millisecond,
-		BackoffManager: pollBackoff{idle: cfg.Poll, retry: time.Second},
+		BackoffManager: b,
 		SchemaAdapter:  schema(max(cfg.Batch, 1)),
 		OffsetsAdapter: wsql.DefaultPostgreSQLOffsetsAdapter{},
 	}, logger(log))
+	if err != nil {
+		return nil, err
+	}
+	return &wakingSubscriber{Subscriber: sub, closing: closing}, nil
 }
 
-// pollBackoff reads again at once after a message and waits idle after an
-// empty read, so a busy topic drains fast and an idle one costs little.
-type pollBackoff struct{ idle, retry time.Duration }
+// wakingSubscriber ends its idle wait when it is closed.
+type wakingSubscriber struct {
+	*wsql.Subscriber
+	closing chan struct{}
+	once    sync.Once
+}
 
-func (b pollBackoff) HandleError(log watermill.LoggerAdapter, noMsg bool, err error) time.Duration {
+func (w *wakingSubscriber) Close() error {
+	w.once.Do(func() { close(w.closing) })
+	return w.Subscriber.Close()
+}
+
+// pollBackoff reads again at once after a message and waits Poll after an
+// empty read, so a busy topic drains fast and an idle one costs little.
+// With a wake channel, a subscriber idle for longer than hot waits for the
+// topic's next message instead, and costs nothing. One topic's consume
+// loop calls it, never two at once.
+type pollBackoff struct {
+	poll, idle, retry time.Duration
+	wake              <-chan struct{}
+	closing           <-chan struct{}
+	active            time.Time // the last message or wake-up
+}
+
+func (b *pollBackoff) HandleError(log watermill.LoggerAdapter, noMsg bool, err error) time.Duration {
+	if err == nil && !noMsg {
+		b.active = time.Now()
+	}
+	if err == nil && noMsg && b.wake != nil {
+		// Waiting here, rather than returning the wait, lets the wake-up
+		// cut it short: the subscriber reads again the moment we return.
+		wait := b.idle
+		if time.Since(b.active) < hot {
+			wait = b.poll
+		}
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case <-b.wake:
+			b.active = time.Now()
+		case <-t.C:
+		case <-b.closing:
+		}
+		return 0
+	}
 	if err != nil {
 		switch {
 		case errors.Is(err, context.Canceled):
@@ -85,7 +149,7 @@ func (b pollBackoff) HandleError(log watermill.LoggerAdapter, noMsg bool, err er
 		return b.retry
 	}
 	if noMsg {
-		return b.idle
+		return b.poll
 	}
 	return 0
 }
@@ -104,4 +168,29 @@ func logger(l *slog.Logger) watermill.LoggerAdapter {
 func txPublisher(tx *sql.Tx) (message.Publisher, error) {
 	p, err := wsql.NewPublisher(wsql.TxFromStdSQL(tx), wsql.PublisherConfig{SchemaAdapter: schema(1)}, nil)
 	return translating{p}, err
+}
+
+// HighWater is the offset of topic's newest message; 0 when it has none.
+func (s *Bus) HighWater(ctx context.Context, topic string) (int64, error) {
+	var n int64
+	err := s.db.NewRaw(`SELECT coalesce(max("offset"), 0) FROM `+pgIdent("watermill_"+topic)).Scan(ctx, &n)
+	if err != nil {
+		return 0, fmt.Errorf("high water of %s: %w", topic, translate(err))
+	}
+	return n, nil
+}
+
+// Passed reports whether group has consumed every message of topic up to
+// offset upTo.
+func (s *Bus) Passed(ctx context.Context, topic, group string, upTo int64) (bool, error) {
+	var left bool
+	err := s.db.NewRaw(`SELECT EXISTS (SELECT 1 FROM `+pgIdent("watermill_"+topic)+` m
+		LEFT JOIN `+pgIdent("watermill_offsets_"+topic)+` o ON o.consumer_group = ?
+		WHERE m."offset" <= ? AND (o.consumer_group IS NULL
+			OR (m.transaction_id, m."offset") > (o.last_processed_transaction_id, coalesce(o.offset_acked, 0))))`,
+		group, upTo).Scan(ctx, &left)
+	if err != nil {
+		return false, fmt.Errorf("has %s passed %s up to %d: %w", group, topic, upTo, translate(err))
+	}
+	return !left, nil
 }

@@ -136,8 +136,9 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err error
 	// changes is the one path by which anything changes a game.
 	changes := &bus.Games{Units: units, Host: host}
 	rc := bus.RouterConfig{Log: log, CloseTimeout: shutdownGrace, Observe: m.Handled, Poison: direct}
-	subscriber, err := a.subscribers(pgbus, &rc)
-	if err != nil {
+	wakeups := postgres.NewWakeups(db, log.With("component", "wakeups"))
+	a.loops = append(a.loops, loop{"wakeups", wakeups.Run})
+	if err := a.subscribers(pgbus, wakeups, &rc); err != nil {
 		return nil, err
 	}
 	if cfg.Roles["worker"] {
@@ -146,9 +147,6 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err error
 		changes.Woken = sweeper.Wake
 		rc.Worker = &bus.Worker{Games: changes, Log: log.With("component", "worker"), Replies: direct,
 			Names: &vkapi.Names{Client: client, Cache: postgres.NewNames(db), Log: log.With("component", "names")}}
-		if rc.WorkerSub, err = subscriber(bus.WorkerGroup, time.Minute); err != nil {
-			return nil, err
-		}
 		// Two sweepers: SKIP LOCKED lets them share due games without
 		// waiting for each other, so one slow chat never delays the rest.
 		a.loops = append(a.loops, loop{"sweeper", sweeper.Run}, loop{"sweeper", sweeper.Run})
@@ -156,9 +154,6 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err error
 	if cfg.Roles["announcer"] {
 		rc.Announcing = &bus.Announcing{Reports: direct, Attempts: postgres.NewAttempts(db), Clock: clock{}, Log: log.With("component", "announcer"),
 			Announcer: &vkapi.Announcer{Client: client, Keyboards: postgres.NewKeyboards(db), Log: log.With("component", "announcer")}}
-		if rc.AnnouncerSub, err = subscriber(bus.AnnouncerGroup, 2*time.Minute); err != nil {
-			return nil, err
-		}
 	}
 	if rc.Worker != nil || rc.Announcing != nil || rc.Forward != nil {
 		if a.router, err = bus.NewRouter(rc); err != nil {
@@ -191,30 +186,38 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err error
 	return a, nil
 }
 
-// subscribers returns how the consumers subscribe: to Postgres itself, or
-// to RabbitMQ fed from the Postgres outbox by the worker role's forwarders.
-func (a *app) subscribers(pgbus *postgres.Bus, rc *bus.RouterConfig) (func(group string, ackDeadline time.Duration) (message.Subscriber, error), error) {
-	pg := func(group string, deadline time.Duration) (message.Subscriber, error) {
-		return pgbus.Subscriber(postgres.SubscriberConfig{ConsumerGroup: group, Batch: 10,
-			Poll: 20 * time.Millisecond, AckDeadline: deadline}, a.log)
+// subscribers sets how the consumers subscribe: to Postgres itself, each
+// topic woken by its news, or to RabbitMQ fed from the Postgres outbox by
+// the worker role's forwarders.
+func (a *app) subscribers(pgbus *postgres.Bus, wakeups *postgres.Wakeups, rc *bus.RouterConfig) error {
+	pg := func(group, topic string) (message.Subscriber, error) {
+		deadline := time.Minute
+		if group == bus.AnnouncerGroup {
+			deadline = 2 * time.Minute // VK may be slow: sends wait for the budget
+		}
+		return pgbus.Subscriber(postgres.SubscriberConfig{ConsumerGroup: group, Batch: 10, Poll: 20 * time.Millisecond,
+			Idle: busIdle, AckDeadline: deadline, Wake: wakeups, Topic: topic}, a.log)
 	}
 	if a.cfg.Bus != "rabbitmq" {
-		return pg, nil
+		rc.Subscriber, rc.Drains = pg, pgbus
+		return nil
 	}
 	rb, err := rabbitmq.Open(a.cfg.AMQPURL, a.cfg.AMQPPrefix, bus.Topics(), a.log)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	a.closers = append(a.closers, rb.Close)
 	if a.cfg.Roles["worker"] {
-		from, err := pg(bus.ForwarderGroup, time.Minute)
-		if err != nil {
-			return nil, err
-		}
-		rc.Forward = &bus.Forwarding{From: from, To: rb}
+		rc.Forward = &bus.Forwarding{From: func(topic string) (message.Subscriber, error) { return pg(bus.ForwarderGroup, topic) },
+			To: rb, Drains: pgbus}
 	}
-	return func(string, time.Duration) (message.Subscriber, error) { return rb.Sub, nil }, nil
+	rc.Subscriber = func(string, string) (message.Subscriber, error) { return rb.Sub, nil }
+	return nil
 }
+
+// busIdle is how long an idle bus subscriber waits before it reads its
+// topic again if no wake-up came: the safety net under LISTEN/NOTIFY.
+const busIdle = time.Second
 
 // poller builds the long-poll intake, from the ts saved with the last batch.
 func (a *app) poller(ctx context.Context, client *vkapi.Client) (*vk.Intake, error) {

@@ -17,10 +17,16 @@ import (
 // RouterConfig says which handlers a process runs. A nil Worker or
 // Announcing leaves that role to another process.
 type RouterConfig struct {
-	Worker       *Worker
-	WorkerSub    message.Subscriber
-	Announcing   *Announcing
-	AnnouncerSub message.Subscriber
+	Worker     *Worker
+	Announcing *Announcing
+	// Subscriber returns the subscriber a consumer group reads topic
+	// with: one per topic, so each can be woken by its topic's news.
+	Subscriber func(group, topic string) (message.Subscriber, error)
+	// Drains, if set, holds back the worker's and the announcer's shards
+	// that took over chats from a legacy shard until it is drained (see
+	// LegacyShards). Set it when they read the Postgres bus; with RabbitMQ
+	// the forwarders' Drains does it.
+	Drains Drains
 	// Poison takes the messages that can never succeed, so they never
 	// block a chat: permanent errors at once, others after the retries.
 	Poison message.Publisher
@@ -38,8 +44,9 @@ type RouterConfig struct {
 // transactional outbox (From, a Postgres subscriber) to a broker (To),
 // keeping their UUIDs, so the announcer's random_ids stay stable.
 type Forwarding struct {
-	From message.Subscriber
-	To   message.Publisher
+	From   func(topic string) (message.Subscriber, error)
+	To     message.Publisher
+	Drains Drains // as RouterConfig.Drains, for the forwarders
 }
 
 // Consumer groups of the Postgres topics are persistent identifiers (their
@@ -119,17 +126,44 @@ func NewRouter(cfg RouterConfig) (*message.Router, error) {
 			}
 		})
 	}
+	sub := func(group, topic string, from func(string) (message.Subscriber, error), drains Drains) (message.Subscriber, error) {
+		s, err := from(topic)
+		if err != nil {
+			return nil, fmt.Errorf("bus: subscribe %s to %s: %w", group, topic, err)
+		}
+		if drains != nil {
+			s = afterLegacy(s, drains, group, cfg.Log)
+		}
+		return s, nil
+	}
+	of := func(group string) func(string) (message.Subscriber, error) {
+		return func(topic string) (message.Subscriber, error) { return cfg.Subscriber(group, topic) }
+	}
 	for shard := range Shards {
 		k := strconv.Itoa(shard)
+		updates, events := updatesPrefix+k, eventsPrefix+k
 		if cfg.Worker != nil {
-			r.AddConsumerHandler(workerHandler+k, updatesPrefix+k, cfg.WorkerSub, cfg.Worker.Handle)
+			s, err := sub(WorkerGroup, updates, of(WorkerGroup), cfg.Drains)
+			if err != nil {
+				return nil, err
+			}
+			r.AddConsumerHandler(workerHandler+k, updates, s, cfg.Worker.Handle)
 		}
 		if cfg.Announcing != nil {
-			r.AddConsumerHandler(announcerHandler+k, eventsPrefix+k, cfg.AnnouncerSub, cfg.Announcing.Handle)
+			s, err := sub(AnnouncerGroup, events, of(AnnouncerGroup), cfg.Drains)
+			if err != nil {
+				return nil, err
+			}
+			r.AddConsumerHandler(announcerHandler+k, events, s, cfg.Announcing.Handle)
 		}
 		if f := cfg.Forward; f != nil {
-			r.AddHandler(forwardUpdates+k, updatesPrefix+k, f.From, updatesPrefix+k, f.To, forward)
-			r.AddHandler(forwardEvents+k, eventsPrefix+k, f.From, eventsPrefix+k, f.To, forward)
+			for name, topic := range map[string]string{forwardUpdates + k: updates, forwardEvents + k: events} {
+				s, err := sub(ForwarderGroup, topic, f.From, f.Drains)
+				if err != nil {
+					return nil, err
+				}
+				r.AddHandler(name, topic, s, topic, f.To, forward)
+			}
 		}
 	}
 	return r, nil

@@ -81,7 +81,7 @@ func announceOnce(t *testing.T, fa *fakeAnnouncer, peers ...chgk.PeerID) <-chan 
 	ps := gochannel.NewGoChannel(gochannel.Config{Persistent: true}, watermill.NopLogger{})
 	log := slog.New(slog.DiscardHandler)
 	r, err := NewRouter(RouterConfig{Announcing: &Announcing{Announcer: fa, Reports: ps, Clock: ct.NewClock(ct.Epoch), Log: log},
-		AnnouncerSub: ps, Poison: ps, Log: log, CloseTimeout: time.Second})
+		Subscriber: func(string, string) (message.Subscriber, error) { return ps, nil }, Poison: ps, Log: log, CloseTimeout: time.Second})
 	is.NoErr(err)
 	poisoned, err := ps.Subscribe(context.Background(), PoisonTopic)
 	is.NoErr(err)
@@ -102,7 +102,7 @@ func announceOnce(t *testing.T, fa *fakeAnnouncer, peers ...chgk.PeerID) <-chan 
 // of the same topic.
 func TestRouterRetriesPoisonsAndNeverBlocks(t *testing.T) {
 	is := is.New(t)
-	bad, flaky, good := ct.Chat(4), ct.Chat(8), ct.Chat(12) // one shard
+	bad, flaky, good := ct.Chat(16), ct.Chat(32), ct.Chat(48) // one shard
 	is.Equal(EventsTopic(bad), EventsTopic(good))
 	fa := &fakeAnnouncer{fail: map[chgk.PeerID]error{bad: permanentErr{}, flaky: errors.New("vk: HTTP 502")}, calls: map[chgk.PeerID]int{}}
 	poisoned := announceOnce(t, fa, bad, flaky, good)
@@ -116,7 +116,7 @@ func TestRouterRetriesPoisonsAndNeverBlocks(t *testing.T) {
 			t.Fatal("nothing reached the poison topic")
 		}
 	}
-	is.True(got["2000000004"] && got["2000000008"]) // both failing chats were set aside
+	is.True(got["2000000016"] && got["2000000032"]) // both failing chats were set aside
 	is.Equal(fa.count(bad), 1)                      // the permanent failure was not retried
 	is.Equal(fa.count(flaky), 5)                    // the transient one was, a bounded number of times
 	is.Equal(fa.count(good), 1)                     // and the healthy chat behind them was announced
@@ -129,8 +129,8 @@ func TestRouterRetriesPoisonsAndNeverBlocks(t *testing.T) {
 // it wait, as every chat waits for VK in an outage.)
 func TestTemporaryFailureIsDeliveredLater(t *testing.T) {
 	is := is.New(t)
-	outage, good := ct.Chat(4), ct.Chat(8) // one shard
-	const failures = 7                     // more than one delivery's retries
+	outage, good := ct.Chat(16), ct.Chat(32) // one shard
+	const failures = 7                       // more than one delivery's retries
 	fa := &fakeAnnouncer{fail: map[chgk.PeerID]error{outage: temporaryErr{}}, failFor: map[chgk.PeerID]int{outage: failures},
 		calls: map[chgk.PeerID]int{}}
 	poisoned := announceOnce(t, fa, outage, good)

@@ -23,9 +23,12 @@ import (
 
 // Shards is how many topics updates and events are spread over, by chat:
 // one chat's messages stay in order on one topic, and chats on different
-// topics never queue behind each other. The topics' tables come from the
-// migrations: changing this number needs a migration.
-const Shards = 4
+// topics never queue behind each other — each shard's handler works on its
+// own, so Shards chats are served at once (the announcer needs many in
+// flight to fill an execute). The topics' tables come from the migrations:
+// changing this number needs a migration and a drain of the old shards
+// (see LegacyShards).
+const Shards = 16
 
 // Topic and metadata names are persistent identifiers (the topics' tables
 // exist, queued messages carry the keys): never rename.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -222,5 +223,15 @@ func TestShards(t *testing.T) {
 		seen[UpdatesTopic(p)] = true
 	}
 	is.Equal(len(seen), Shards)         // chats spread over every shard
-	is.Equal(Shard(chgk.PeerID(-7)), 3) // never a negative shard
+	is.Equal(Shard(chgk.PeerID(-7)), 7) // never a negative shard
+	for i := range 100 {
+		p := ct.Chat(i)
+		legacy, moved := legacyOf(UpdatesTopic(p))
+		if Shard(p) < LegacyShards {
+			is.True(!moved) // a chat of shards 0..3 kept its topic
+			continue
+		}
+		is.True(moved)
+		is.Equal(legacy, updatesPrefix+strconv.Itoa(int(p%LegacyShards))) // the others came from peer % 4, the old shard
+	}
 }
