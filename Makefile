@@ -25,6 +25,7 @@ actionlint:
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 	$(GO) run ./apps/chgkload -bin bin/chgkbot -plots docs
+	$(GO) run ./apps/chgkload -bin bin/chgkbot -capacity
 	$(GO) run ./apps/chgkload -bin bin/chgkbot -soak 2000
 
 ## cover: coverage of the domain package (the bar is 90%)

@@ -26,12 +26,15 @@ import (
 )
 
 type options struct {
-	profile            string
-	bin                string
-	chats, games, soak int
-	plots              string
-	slowRate, fastRate float64
-	duration           time.Duration
+	profile                  string
+	bin                      string
+	chats, games, soak       int
+	plots                    string
+	slowRate, fastRate       float64
+	duration                 time.Duration
+	capacity                 bool
+	burst, steady, fastBurst int
+	burstWithin              time.Duration
 }
 
 const (
@@ -133,11 +136,7 @@ func measure(ctx context.Context, o options, out io.Writer) error {
 		}
 		fmt.Fprintf(os.Stderr, "plots written to %s\n", o.plots)
 	}
-	fmt.Fprintln(out, "| measure | target | measured |")
-	fmt.Fprintln(out, "|---|---|---|")
-	for _, r := range rows {
-		fmt.Fprintf(out, "| %s | %s | %s |\n", r.what, r.target, r.got)
-	}
+	printRows(out, rows)
 	return nil
 }
 
