@@ -52,20 +52,19 @@ type SubscriberConfig struct {
 	Batch         int           // messages read per query; 1 keeps the read transaction short
 	Poll          time.Duration // wait after an empty read
 	AckDeadline   time.Duration // a message not acked by then is delivered again
-	// Wake, if set, lets a subscriber that has been idle for a while stop
-	// polling: it waits for Topic's next wake-up, or Idle at most (the
-	// safety net). The subscriber must then subscribe to Topic alone.
+	// Wake, if set, lets the subscriber stop polling: after an empty read
+	// it waits for Topic's next wake-up, or a while (Poll after a message
+	// or a wake-up, doubled after each empty read up to Idle, the safety
+	// net). The subscriber must then subscribe to Topic alone.
+	//
+	// The short waits after activity are needed: a wake-up can come before
+	// its message is readable — watermill-sql shows a message only once
+	// every transaction older than it has ended, in any database of the
+	// server — so a read right after it may find nothing yet.
 	Wake  *Wakeups
 	Topic string
 	Idle  time.Duration
 }
-
-// hot is how long a subscriber keeps polling every Poll after its last
-// message or wake-up before it waits for wake-ups. A wake-up can come
-// before its message is readable: watermill-sql shows a message only once
-// every transaction older than it has ended — in any database of the
-// server — so a read right after the wake-up may find nothing yet.
-const hot = 2 * time.Second
 
 // Subscriber returns a subscriber of the bus's topics. A read holds a
 // transaction open until its messages are acked, and Postgres hides newer
@@ -74,7 +73,7 @@ const hot = 2 * time.Second
 func (s *Bus) Subscriber(cfg SubscriberConfig, log *slog.Logger) (message.Subscriber, error) {
 	deadline := cfg.AckDeadline
 	closing := make(chan struct{})
-	b := &pollBackoff{poll: cfg.Poll, idle: max(cfg.Idle, cfg.Poll), retry: time.Second, closing: closing, active: time.Now()}
+	b := &pollBackoff{poll: cfg.Poll, idle: max(cfg.Idle, cfg.Poll), retry: time.Second, closing: closing, next: cfg.Poll}
 	if cfg.Wake != nil {
 		b.wake = cfg.Wake.register(cfg.Topic)
 	}
@@ -107,32 +106,29 @@ func (w *wakingSubscriber) Close() error {
 
 // pollBackoff reads again at once after a message and waits Poll after an
 // empty read, so a busy topic drains fast and an idle one costs little.
-// With a wake channel, a subscriber idle for longer than hot waits for the
-// topic's next message instead, and costs nothing. One topic's consume
-// loop calls it, never two at once.
+// With a wake channel, the waits after empty reads grow from Poll to Idle
+// and a wake-up ends them: an idle topic costs a query a second. One
+// topic's consume loop calls it, never two at once.
 type pollBackoff struct {
 	poll, idle, retry time.Duration
 	wake              <-chan struct{}
 	closing           <-chan struct{}
-	active            time.Time // the last message or wake-up
+	next              time.Duration // the wait after the next empty read
 }
 
 func (b *pollBackoff) HandleError(log watermill.LoggerAdapter, noMsg bool, err error) time.Duration {
 	if err == nil && !noMsg {
-		b.active = time.Now()
+		b.next = b.poll
 	}
 	if err == nil && noMsg && b.wake != nil {
 		// Waiting here, rather than returning the wait, lets the wake-up
 		// cut it short: the subscriber reads again the moment we return.
-		wait := b.idle
-		if time.Since(b.active) < hot {
-			wait = b.poll
-		}
-		t := time.NewTimer(wait)
+		t := time.NewTimer(b.next)
 		defer t.Stop()
+		b.next = min(2*b.next, b.idle)
 		select {
 		case <-b.wake:
-			b.active = time.Now()
+			b.next = b.poll
 		case <-t.C:
 		case <-b.closing:
 		}

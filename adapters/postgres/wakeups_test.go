@@ -28,7 +28,7 @@ func TestANewMessageWakesItsSubscriber(t *testing.T) {
 	defer cancel()
 	go func() { _ = wakeups.Run(ctx) }()
 	const topic = "chgk_events_7"
-	sub, err := bus.Subscriber(postgres.SubscriberConfig{ConsumerGroup: "announcer", Batch: 1, Poll: 20 * time.Millisecond,
+	sub, err := bus.Subscriber(postgres.SubscriberConfig{ConsumerGroup: "announcer", Batch: 1, Poll: 10 * time.Millisecond,
 		Idle: time.Hour, AckDeadline: time.Minute, Wake: wakeups, Topic: topic}, log)
 	is.NoErr(err)
 	defer sub.Close()
@@ -37,7 +37,7 @@ func TestANewMessageWakesItsSubscriber(t *testing.T) {
 	pub, err := bus.Publisher(nil)
 	is.NoErr(err)
 	for i := range 2 {
-		time.Sleep(2500 * time.Millisecond) // past the 2 s of polling after a message: the subscriber waits for wake-ups
+		time.Sleep(500 * time.Millisecond) // past the few quick reads after a message: the subscriber waits for wake-ups
 		id := watermill.NewUUID()
 		is.NoErr(pub.Publish(topic, message.NewMessage(id, []byte(`{}`))))
 		select {
