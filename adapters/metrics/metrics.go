@@ -201,3 +201,11 @@ func (m *Metrics) VKBudget(rps float64) {
 
 // VKRequest records one HTTP request to VK carrying calls method calls.
 func (m *Metrics) VKRequest(calls int) { m.batch.Observe(float64(calls)) }
+
+// VKWaiting publishes how many VK calls wait for the budget now
+// (chgk_vk_calls_waiting): a queue that keeps growing means the chats ask
+// for more than VK_RPS requests of 25 calls can carry.
+func (m *Metrics) VKWaiting(waiting func() int) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "chgk_vk_calls_waiting",
+		Help: "VK calls waiting in the client's queue for the rate budget."}, func() float64 { return float64(waiting()) }))
+}

@@ -48,3 +48,17 @@ func TestDeadlinesReachThroughTheRecorder(t *testing.T) {
 	resp.Body.Close()
 	is.NoErr(<-errs) // the deadline reached the connection (ErrNotSupported without Unwrap)
 }
+
+func TestVKCallsWaitingAndPerRequest(t *testing.T) {
+	is := is.New(t)
+	m := metrics.New(nil)
+	waiting := 7
+	m.VKWaiting(func() int { return waiting })
+	m.VKRequest(25)
+	m.VKRequest(1)
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	body := rec.Body.String()
+	is.True(strings.Contains(body, "chgk_vk_calls_waiting 7"))          // the client's queue, read at the scrape
+	is.True(strings.Contains(body, "chgk_vk_calls_per_request_sum 26")) // two requests carrying 26 calls
+}

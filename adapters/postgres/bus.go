@@ -17,10 +17,18 @@ import (
 
 // Bus makes the publishers and subscribers of the Postgres-backed message
 // bus (watermill-sql), over the same pool as the state.
-type Bus struct{ db *bun.DB }
+type Bus struct{ db, readers *bun.DB }
 
 // NewBus returns the store over db.
-func NewBus(db *bun.DB) *Bus { return &Bus{db: db} }
+func NewBus(db *bun.DB) *Bus { return &Bus{db: db, readers: db} }
+
+// ReadingFrom returns the bus with its subscribers reading through a pool
+// of their own. A subscriber holds its read transaction, and so a
+// connection, while its message is handled, and the handler needs a second
+// one for its work: with one pool for both, as many busy subscribers as
+// the pool has connections would each wait for a second that none gives
+// back. Give readers one connection per subscriber, and one more.
+func (s *Bus) ReadingFrom(readers *bun.DB) *Bus { return &Bus{db: s.db, readers: readers} }
 
 // The watermill-sql v4 schema the bus's tables were created with (see
 // migrations/*_bus.tx.up.sql). Schema initialisation is off: the tables come
@@ -77,7 +85,7 @@ func (s *Bus) Subscriber(cfg SubscriberConfig, log *slog.Logger) (message.Subscr
 	if cfg.Wake != nil {
 		b.wake = cfg.Wake.register(cfg.Topic)
 	}
-	sub, err := wsql.NewSubscriber(wsql.BeginnerFromStdSQL(s.db.DB), wsql.SubscriberConfig{
+	sub, err := wsql.NewSubscriber(wsql.BeginnerFromStdSQL(s.readers.DB), wsql.SubscriberConfig{
 		ConsumerGroup:  cfg.ConsumerGroup,
 		AckDeadline:    &deadline,
 		PollInterval:   cfg.Poll,

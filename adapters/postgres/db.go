@@ -24,15 +24,21 @@ import (
 
 // Open connects to the database at url (a postgres:// URL or a DSN) through
 // pgx's database/sql driver, so the same pool serves bun and watermill-sql,
-// and checks that it answers.
+// and checks that it answers. The pool holds up to 20 connections.
 func Open(ctx context.Context, url string) (*bun.DB, error) {
+	return OpenPool(ctx, url, 20)
+}
+
+// OpenPool is Open with a pool of up to size connections. Connections are
+// opened as needed and closed after five minutes unused.
+func OpenPool(ctx context.Context, url string, size int) (*bun.DB, error) {
 	cfg, err := pgxConfig(url)
 	if err != nil {
 		return nil, err
 	}
 	sqldb := stdlib.OpenDB(*cfg)
-	sqldb.SetMaxOpenConns(20)
-	sqldb.SetMaxIdleConns(20)
+	sqldb.SetMaxOpenConns(size)
+	sqldb.SetMaxIdleConns(size)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
 	db := bun.NewDB(sqldb, pgdialect.New())
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)

@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"log/slog"
+	"strconv"
 	"testing"
 	"time"
 
@@ -46,6 +47,57 @@ func TestANewMessageWakesItsSubscriber(t *testing.T) {
 			m.Ack()
 		case <-time.After(30 * time.Second):
 			t.Fatalf("message %d was never read: no wake-up", i)
+		}
+	}
+}
+
+// TestBusyReadersLeaveTheHandlersConnections: more subscribers are busy at
+// once than the state's pool has connections, each handler needing one for
+// its work while its subscriber holds a read transaction. With the readers
+// on a pool of their own every message is handled; on one shared pool the
+// read transactions would hold every connection and no handler could run.
+func TestBusyReadersLeaveTheHandlersConnections(t *testing.T) {
+	t.Parallel()
+	is := is.New(t)
+	url := pgtest.NewURL(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	state, err := postgres.OpenPool(ctx, url, 2)
+	is.NoErr(err)
+	defer state.Close()
+	readers, err := postgres.OpenPool(ctx, url, 5)
+	is.NoErr(err)
+	defer readers.Close()
+	bus := postgres.NewBus(state).ReadingFrom(readers)
+	log := slog.New(slog.DiscardHandler)
+	pub, err := bus.Publisher(nil)
+	is.NoErr(err)
+	const topics = 4
+	done := make(chan error, topics)
+	for i := range topics {
+		topic := "chgk_updates_" + strconv.Itoa(i)
+		sub, err := bus.Subscriber(postgres.SubscriberConfig{ConsumerGroup: "worker", Batch: 1, Poll: 10 * time.Millisecond,
+			AckDeadline: time.Minute}, log)
+		is.NoErr(err)
+		defer sub.Close()
+		msgs, err := sub.Subscribe(ctx, topic)
+		is.NoErr(err)
+		is.NoErr(pub.Publish(topic, message.NewMessage(watermill.NewUUID(), []byte(`{}`))))
+		go func() {
+			m := <-msgs
+			// The handler's work, on the state's pool, while the read
+			// transaction is open; all four overlap.
+			_, err := state.ExecContext(ctx, "SELECT pg_sleep(0.2)")
+			m.Ack()
+			done <- err
+		}()
+	}
+	for range topics {
+		select {
+		case err := <-done:
+			is.NoErr(err) // every handler got a connection
+		case <-time.After(30 * time.Second):
+			t.Fatal("handlers starved of connections")
 		}
 	}
 }

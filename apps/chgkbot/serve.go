@@ -114,6 +114,7 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err error
 			Log: log.With("component", "vk"), Observe: m.VKCall, Requests: m.VKRequest}); err != nil {
 			return nil, err
 		}
+		m.VKWaiting(client.Waiting)
 	}
 	m.Up("database", func(ctx context.Context) bool { return db.PingContext(ctx) == nil })
 	m.VKBudget(cfg.VKRPS)
@@ -126,7 +127,20 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err error
 		return retain(ctx, retention, postgres.RetentionConfig{Groups: groups, PoisonTopic: bus.PoisonTopic,
 			Bus: cfg.BusRetention, Poison: cfg.PoisonRetention, Inbox: 7 * 24 * time.Hour}, m, log.With("component", "retention"))
 	}})
-	pgbus := postgres.NewBus(db)
+	pgbus, readers := postgres.NewBus(db), db
+	if cfg.Roles["worker"] || cfg.Roles["announcer"] {
+		// The bus's subscribers read through a pool of their own: one
+		// connection each (two roles of Shards topics, or the forwarders'
+		// two directions), one for the wake-ups, one spare.
+		if err := retry(ctx, log, "connect the bus's readers", func(ctx context.Context) (err error) {
+			readers, err = postgres.OpenPool(ctx, cfg.DatabaseURL, 2*bus.Shards+2)
+			return err
+		}); err != nil {
+			return nil, err
+		}
+		a.closers = append(a.closers, readers.Close)
+		pgbus = pgbus.ReadingFrom(readers)
+	}
 	// direct publishes outside any unit of work: the poison topic, the
 	// replies to private messages and the announcer's delivery reports.
 	direct, err := pgbus.Publisher(log)
@@ -136,7 +150,7 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err error
 	// changes is the one path by which anything changes a game.
 	changes := &bus.Games{Units: units, Host: host}
 	rc := bus.RouterConfig{Log: log, CloseTimeout: shutdownGrace, Observe: m.Handled, Poison: direct}
-	wakeups := postgres.NewWakeups(db, log.With("component", "wakeups"))
+	wakeups := postgres.NewWakeups(readers, log.With("component", "wakeups"))
 	a.loops = append(a.loops, loop{"wakeups", wakeups.Run})
 	if err := a.subscribers(pgbus, wakeups, &rc); err != nil {
 		return nil, err
