@@ -1,11 +1,6 @@
 DO $$
 DECLARE kind text;
 BEGIN
-  FOR shard IN 0..15 LOOP
-    FOREACH kind IN ARRAY ARRAY['updates', 'events'] LOOP
-      EXECUTE format('DROP TRIGGER IF EXISTS chgk_bus_notify ON %I', 'watermill_chgk_' || kind || '_' || shard);
-    END LOOP;
-  END LOOP;
   FOR shard IN 4..15 LOOP
     FOREACH kind IN ARRAY ARRAY['updates', 'events'] LOOP
       EXECUTE format('DROP TABLE %I', 'watermill_chgk_' || kind || '_' || shard);
@@ -13,4 +8,3 @@ BEGIN
     END LOOP;
   END LOOP;
 END $$;
-DROP FUNCTION chgk_bus_notify();

@@ -23,23 +23,3 @@ BEGIN
     END LOOP;
   END LOOP;
 END $$;
-
--- A new message wakes its topic's idle subscribers at once (LISTEN chgk_bus; the payload is the
--- topic): the notification goes out when the inserting transaction commits, exactly when the
--- message becomes readable. Subscribers still poll now and then, in case a notification is lost.
-CREATE FUNCTION chgk_bus_notify() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM pg_notify('chgk_bus', substr(TG_TABLE_NAME, length('watermill_') + 1));
-  RETURN NULL;
-END $$;
-
-DO $$
-DECLARE kind text;
-BEGIN
-  FOR shard IN 0..15 LOOP
-    FOREACH kind IN ARRAY ARRAY['updates', 'events'] LOOP
-      EXECUTE format('CREATE TRIGGER chgk_bus_notify AFTER INSERT ON %I FOR EACH STATEMENT EXECUTE FUNCTION chgk_bus_notify()',
-        'watermill_chgk_' || kind || '_' || shard);
-    END LOOP;
-  END LOOP;
-END $$;

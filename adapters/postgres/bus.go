@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -17,10 +18,17 @@ import (
 
 // Bus makes the publishers and subscribers of the Postgres-backed message
 // bus (watermill-sql), over the same pool as the state.
-type Bus struct{ db, readers *bun.DB }
+type Bus struct {
+	db, readers *bun.DB
+	wake        *Wakeups
+}
 
 // NewBus returns the store over db.
 func NewBus(db *bun.DB) *Bus { return &Bus{db: db, readers: db} }
+
+// Waking returns the bus with its publishers waking the subscribers of
+// what they publish (see Wakeups).
+func (s *Bus) Waking(w *Wakeups) *Bus { c := *s; c.wake = w; return &c }
 
 // ReadingFrom returns the bus with its subscribers reading through a pool
 // of their own. A subscriber holds its read transaction, and so a
@@ -28,7 +36,7 @@ func NewBus(db *bun.DB) *Bus { return &Bus{db: db, readers: db} }
 // one for its work: with one pool for both, as many busy subscribers as
 // the pool has connections would each wait for a second that none gives
 // back. Give readers one connection per subscriber, and one more.
-func (s *Bus) ReadingFrom(readers *bun.DB) *Bus { return &Bus{db: s.db, readers: readers} }
+func (s *Bus) ReadingFrom(readers *bun.DB) *Bus { c := *s; c.readers = readers; return &c }
 
 // The watermill-sql v4 schema the bus's tables were created with (see
 // migrations/*_bus.tx.up.sql). Schema initialisation is off: the tables come
@@ -42,16 +50,53 @@ func schema(batch int) wsql.DefaultPostgreSQLSchema {
 // transaction (e.g. the announcer's delivery reports, the poison topic).
 func (s *Bus) Publisher(log *slog.Logger) (message.Publisher, error) {
 	p, err := wsql.NewPublisher(wsql.BeginnerFromStdSQL(s.db.DB), wsql.PublisherConfig{SchemaAdapter: schema(1)}, logger(log))
-	return translating{p}, err
+	return translating{Publisher: p, wake: s.wake}, err
 }
 
 // translating classifies its publisher's errors like every other database
 // error here, so a publish that fails because the database is down is
-// temporary to the bus, not a reason to poison the message.
-type translating struct{ message.Publisher }
+// temporary to the bus, not a reason to poison the message. Outside a
+// transaction a publish has committed when it returns: it wakes the
+// topic's subscribers then. Within one, it notes the topic in touched, for
+// whoever commits.
+type translating struct {
+	message.Publisher
+	wake    *Wakeups
+	touched *touched
+}
 
 func (t translating) Publish(topic string, msgs ...*message.Message) error {
-	return translate(t.Publisher.Publish(topic, msgs...))
+	err := translate(t.Publisher.Publish(topic, msgs...))
+	if err == nil {
+		if t.touched != nil {
+			t.touched.add(topic)
+		} else {
+			t.wake.Notify(topic)
+		}
+	}
+	return err
+}
+
+// touched are the topics a transaction published to.
+type touched struct {
+	mu     sync.Mutex
+	topics []string
+}
+
+func (t *touched) add(topic string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !slices.Contains(t.topics, topic) {
+		t.topics = append(t.topics, topic)
+	}
+}
+
+// committed wakes the subscribers of the topics, once the transaction that
+// published to them committed.
+func (t *touched) committed(w *Wakeups) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	w.Notify(t.topics...)
 }
 
 // SubscriberConfig tunes a bus subscriber.
@@ -61,18 +106,24 @@ type SubscriberConfig struct {
 	Poll          time.Duration // wait after an empty read
 	AckDeadline   time.Duration // a message not acked by then is delivered again
 	// Wake, if set, lets the subscriber stop polling: after an empty read
-	// it waits for Topic's next wake-up, or a while (Poll after a message
-	// or a wake-up, doubled after each empty read up to Idle, the safety
-	// net). The subscriber must then subscribe to Topic alone.
+	// it waits for Topic's next wake-up, or a while (Poll, doubled after
+	// each empty read up to Idle, the safety net). The subscriber must then
+	// subscribe to Topic alone.
 	//
-	// The short waits after activity are needed: a wake-up can come before
-	// its message is readable — watermill-sql shows a message only once
-	// every transaction older than it has ended, in any database of the
-	// server — so a read right after it may find nothing yet.
+	// For hot after a wake-up it polls every Poll until it reads a message:
+	// a wake-up can come before its message is readable — watermill-sql
+	// shows a message only once every transaction older than it has ended,
+	// in any database of the server — so a read right after it may find
+	// nothing yet.
 	Wake  *Wakeups
 	Topic string
 	Idle  time.Duration
 }
+
+// hot is how long after a wake-up a subscriber that found nothing keeps
+// polling every Poll: longer than transactions that hide a message last
+// (a handler's, a unit of work's).
+const hot = 2 * time.Second
 
 // Subscriber returns a subscriber of the bus's topics. A read holds a
 // transaction open until its messages are acked, and Postgres hides newer
@@ -122,21 +173,27 @@ type pollBackoff struct {
 	wake              <-chan struct{}
 	closing           <-chan struct{}
 	next              time.Duration // the wait after the next empty read
+	woken             time.Time     // the last wake-up not yet followed by a message
 }
 
 func (b *pollBackoff) HandleError(log watermill.LoggerAdapter, noMsg bool, err error) time.Duration {
 	if err == nil && !noMsg {
-		b.next = b.poll
+		b.next, b.woken = b.poll, time.Time{}
 	}
 	if err == nil && noMsg && b.wake != nil {
 		// Waiting here, rather than returning the wait, lets the wake-up
 		// cut it short: the subscriber reads again the moment we return.
-		t := time.NewTimer(b.next)
+		wait := b.next
+		if time.Since(b.woken) < hot {
+			wait = b.poll // woken, and the message not readable yet
+		} else {
+			b.next = min(2*b.next, b.idle)
+		}
+		t := time.NewTimer(wait)
 		defer t.Stop()
-		b.next = min(2*b.next, b.idle)
 		select {
 		case <-b.wake:
-			b.next = b.poll
+			b.next, b.woken = b.poll, time.Now()
 		case <-t.C:
 		case <-b.closing:
 		}
@@ -168,10 +225,11 @@ func logger(l *slog.Logger) watermill.LoggerAdapter {
 	})
 }
 
-// txPublisher publishes within tx: the outbox half of a command.
-func txPublisher(tx *sql.Tx) (message.Publisher, error) {
+// txPublisher publishes within tx: the outbox half of a command. The
+// topics it published to are noted in t.
+func txPublisher(tx *sql.Tx, t *touched) (message.Publisher, error) {
 	p, err := wsql.NewPublisher(wsql.TxFromStdSQL(tx), wsql.PublisherConfig{SchemaAdapter: schema(1)}, nil)
-	return translating{p}, err
+	return translating{Publisher: p, touched: t}, err
 }
 
 // HighWater is the offset of topic's newest message; 0 when it has none.

@@ -32,9 +32,28 @@ func Open(ctx context.Context, url string) (*bun.DB, error) {
 // OpenPool is Open with a pool of up to size connections. Connections are
 // opened as needed and closed after five minutes unused.
 func OpenPool(ctx context.Context, url string, size int) (*bun.DB, error) {
+	return openPool(ctx, url, size, nil)
+}
+
+// OpenReaders is the pool for the bus's subscribers (Bus.ReadingFrom). Its
+// transactions only read messages and move the consumer groups' positions,
+// so they commit without waiting for the disk (synchronous_commit off):
+// a position lost when PostgreSQL itself crashes means messages delivered
+// again, which the bus allows (at least once; the inbox and random_id make
+// a repeat harmless) — and every message costs one wait for the disk less.
+// The write-ahead log keeps its order, so a later durable commit (a unit of
+// work's) makes every earlier position durable too.
+func OpenReaders(ctx context.Context, url string, size int) (*bun.DB, error) {
+	return openPool(ctx, url, size, map[string]string{"synchronous_commit": "off"})
+}
+
+func openPool(ctx context.Context, url string, size int, params map[string]string) (*bun.DB, error) {
 	cfg, err := pgxConfig(url)
 	if err != nil {
 		return nil, err
+	}
+	for k, v := range params {
+		cfg.RuntimeParams[k] = v
 	}
 	sqldb := stdlib.OpenDB(*cfg)
 	sqldb.SetMaxOpenConns(size)

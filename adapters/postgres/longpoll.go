@@ -12,17 +12,25 @@ import (
 
 // LongPoll keeps the Bots Long Poll position (ts) of each community, saved
 // with the batch of updates it brought.
-type LongPoll struct{ db *bun.DB }
+type LongPoll struct {
+	db   *bun.DB
+	wake *Wakeups
+}
 
 // NewLongPoll returns the store over db.
 func NewLongPoll(db *bun.DB) *LongPoll { return &LongPoll{db: db} }
+
+// Waking returns the store with each saved batch waking the subscribers of
+// its topics (see Wakeups).
+func (s *LongPoll) Waking(w *Wakeups) *LongPoll { return &LongPoll{db: s.db, wake: w} }
 
 // SaveUpdates stores a long-poll batch: publish writes the updates to the
 // bus and the community's ts is saved, in one transaction, so the ts never
 // moves past updates that were not stored.
 func (s *LongPoll) SaveUpdates(ctx context.Context, groupID int64, ts string, publish func(ctx context.Context, pub message.Publisher) error) error {
+	published := &touched{}
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		pub, err := txPublisher(tx.Tx)
+		pub, err := txPublisher(tx.Tx, published)
 		if err != nil {
 			return err
 		}
@@ -36,6 +44,7 @@ func (s *LongPoll) SaveUpdates(ctx context.Context, groupID int64, ts string, pu
 	if err != nil {
 		return fmt.Errorf("save long-poll batch: %w", err)
 	}
+	published.committed(s.wake)
 	return nil
 }
 

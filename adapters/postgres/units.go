@@ -17,10 +17,17 @@ import (
 // lock, records the update in the inbox, hands the caller the chat's
 // stores bound to that transaction and a publisher that writes to the
 // outbox in it. Everything a unit does commits together or not at all.
-type Units struct{ db *bun.DB }
+type Units struct {
+	db   *bun.DB
+	wake *Wakeups
+}
 
 // NewUnits returns the store over db.
 func NewUnits(db *bun.DB) *Units { return &Units{db: db} }
+
+// Waking returns the store with its units waking, once committed, the
+// subscribers of what they published (see Wakeups).
+func (s *Units) Waking(w *Wakeups) *Units { return &Units{db: s.db, wake: w} }
 
 // InChat runs f in one transaction that holds the chat's lock and has
 // recorded eventID in the inbox. tx are the chgk stores bound to that
@@ -29,6 +36,7 @@ func NewUnits(db *bun.DB) *Units { return &Units{db: db} }
 // calling f: an update is applied once however often it is delivered.
 func (s *Units) InChat(ctx context.Context, peer chgk.PeerID, eventID string,
 	f func(ctx context.Context, tx chgk.Stores, out message.Publisher) error) (fresh bool, err error) {
+	published := &touched{}
 	err = inChatTx(ctx, s.db, peer, func(ctx context.Context, tx bun.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO inbox (event_id) VALUES (?) ON CONFLICT DO NOTHING`, eventID)
 		if err != nil {
@@ -38,17 +46,19 @@ func (s *Units) InChat(ctx context.Context, peer chgk.PeerID, eventID string,
 			return nil // seen before
 		}
 		fresh = true
-		return runUnit(ctx, tx, peer, f)
+		return runUnit(ctx, tx, peer, published, f)
 	})
 	if err != nil {
 		return false, err
 	}
+	published.committed(s.wake)
 	return fresh, nil
 }
 
 // runUnit hands f the chat's stores and the outbox of tx.
-func runUnit(ctx context.Context, tx bun.Tx, peer chgk.PeerID, f func(ctx context.Context, tx chgk.Stores, out message.Publisher) error) error {
-	out, err := txPublisher(tx.Tx)
+func runUnit(ctx context.Context, tx bun.Tx, peer chgk.PeerID, published *touched,
+	f func(ctx context.Context, tx chgk.Stores, out message.Publisher) error) error {
+	out, err := txPublisher(tx.Tx, published)
 	if err != nil {
 		return err
 	}
@@ -63,7 +73,7 @@ func runUnit(ctx context.Context, tx bun.Tx, peer chgk.PeerID, f func(ctx contex
 // deadline passed. It returns false when no chat is due.
 func (s *Units) ExpireNext(ctx context.Context, now time.Time,
 	f func(ctx context.Context, tx chgk.Stores, out message.Publisher, peer chgk.PeerID, due chgk.Expire, deadline time.Time) error) (bool, error) {
-	found := false
+	found, published := false, &touched{}
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var row struct {
 			PeerID   int64     `bun:"peer_id"`
@@ -88,10 +98,13 @@ func (s *Units) ExpireNext(ctx context.Context, now time.Time,
 		found = true
 		peer := chgk.PeerID(row.PeerID)
 		due := chgk.Expire{Phase: chgk.Phase(row.Phase), Round: row.Rounds}
-		return runUnit(ctx, tx, peer, func(ctx context.Context, stores chgk.Stores, out message.Publisher) error {
+		return runUnit(ctx, tx, peer, published, func(ctx context.Context, stores chgk.Stores, out message.Publisher) error {
 			return f(ctx, stores, out, peer, due, row.Deadline)
 		})
 	})
+	if err == nil {
+		published.committed(s.wake)
+	}
 	return found, translate(err)
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -12,27 +13,84 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// notifyChannel is the channel the bus tables' trigger notifies with the
-// topic of each insert (migrations/20261201000003_bus_shards).
+// notifyChannel is the channel of the bus's wake-ups; the payload is a
+// topic.
 const notifyChannel = "chgk_bus"
 
 // Wakeups tells the bus's idle subscribers of a new message on their topic
-// the moment it commits, through PostgreSQL's LISTEN/NOTIFY, so a message
-// waits milliseconds instead of a poll interval. Notifications are a
-// wake-up, not the delivery: a subscriber reads the table as before, and
-// still polls now and then (SubscriberConfig.Poll) in case one is lost —
-// while the listening connection is down, for one.
+// once it has committed, so a message waits milliseconds instead of a poll
+// interval: at once in the process that published it, and through
+// PostgreSQL's LISTEN/NOTIFY in the others. Notifications are a wake-up,
+// not the delivery: a subscriber reads the table as before, and still
+// polls now and then (SubscriberConfig.Idle) in case one is lost — while
+// the listening connection is down, for one.
+//
+// The NOTIFY goes out after the publishing transaction, not inside it (a
+// trigger would do that): a transaction that notifies holds a lock of the
+// whole database through its commit, fsync included, and every bus write
+// would commit one after another.
 type Wakeups struct {
 	db  *bun.DB
 	log *slog.Logger
 
 	mu      sync.Mutex
 	waiters map[string][]chan struct{}
+	outbox  map[string]bool // topics to NOTIFY, for the other processes
+	send    chan struct{}   // a token when outbox has topics
 }
 
-// NewWakeups returns the wake-ups over db; Run listens.
+// NewWakeups returns the wake-ups over db; Run listens and notifies.
 func NewWakeups(db *bun.DB, log *slog.Logger) *Wakeups {
-	return &Wakeups{db: db, log: log, waiters: map[string][]chan struct{}{}}
+	return &Wakeups{db: db, log: log, waiters: map[string][]chan struct{}{}, outbox: map[string]bool{},
+		send: make(chan struct{}, 1)}
+}
+
+// Notify wakes the subscribers of topics, whose new messages have
+// committed: this process's at once, the others' through NOTIFY. A nil
+// Wakeups does nothing.
+func (w *Wakeups) Notify(topics ...string) {
+	if w == nil || len(topics) == 0 {
+		return
+	}
+	for _, t := range topics {
+		w.wake(t)
+	}
+	w.mu.Lock()
+	for _, t := range topics {
+		w.outbox[t] = true
+	}
+	w.mu.Unlock()
+	select {
+	case w.send <- struct{}{}:
+	default:
+	}
+}
+
+// notifier sends the outbox's topics with NOTIFY, many in one statement
+// when they pile up, until ctx ends.
+func (w *Wakeups) notifier(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-w.send:
+		}
+		w.mu.Lock()
+		topics := make([]any, 0, len(w.outbox))
+		for t := range w.outbox {
+			topics = append(topics, t)
+		}
+		clear(w.outbox)
+		w.mu.Unlock()
+		if len(topics) == 0 {
+			continue
+		}
+		calls := strings.TrimSuffix(strings.Repeat("pg_notify('"+notifyChannel+"', ?), ", len(topics)), ", ")
+		if _, err := w.db.ExecContext(ctx, "SELECT "+calls, topics...); err != nil && ctx.Err() == nil {
+			// The other processes read again within a second anyway.
+			w.log.Warn("could not send bus wake-ups", "err", err)
+		}
+	}
 }
 
 // register returns a channel that gets a token whenever topic has a new
@@ -66,6 +124,7 @@ func (w *Wakeups) wake(topic string) {
 // pause; every subscriber is woken then, as notifications sent meanwhile
 // were missed.
 func (w *Wakeups) Run(ctx context.Context) error {
+	go w.notifier(ctx)
 	for {
 		err := w.listen(ctx)
 		if ctx.Err() != nil {

@@ -15,42 +15,6 @@ import (
 	"github.com/vkchgk/chgkbot/adapters/postgres/pgtest"
 )
 
-// TestANewMessageWakesItsSubscriber: an idle subscriber that would read
-// again in an hour hears of a new message through LISTEN/NOTIFY and reads
-// it — without the wake-up the test would wait an hour.
-func TestANewMessageWakesItsSubscriber(t *testing.T) {
-	t.Parallel()
-	is := is.New(t)
-	db := pgtest.New(t)
-	bus := postgres.NewBus(db)
-	log := slog.New(slog.DiscardHandler)
-	wakeups := postgres.NewWakeups(db, log)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() { _ = wakeups.Run(ctx) }()
-	const topic = "chgk_events_7"
-	sub, err := bus.Subscriber(postgres.SubscriberConfig{ConsumerGroup: "announcer", Batch: 1, Poll: 10 * time.Millisecond,
-		Idle: time.Hour, AckDeadline: time.Minute, Wake: wakeups, Topic: topic}, log)
-	is.NoErr(err)
-	defer sub.Close()
-	msgs, err := sub.Subscribe(ctx, topic)
-	is.NoErr(err)
-	pub, err := bus.Publisher(nil)
-	is.NoErr(err)
-	for i := range 2 {
-		time.Sleep(500 * time.Millisecond) // past the few quick reads after a message: the subscriber waits for wake-ups
-		id := watermill.NewUUID()
-		is.NoErr(pub.Publish(topic, message.NewMessage(id, []byte(`{}`))))
-		select {
-		case m := <-msgs:
-			is.Equal(m.UUID, id) // the message, read at once
-			m.Ack()
-		case <-time.After(30 * time.Second):
-			t.Fatalf("message %d was never read: no wake-up", i)
-		}
-	}
-}
-
 // TestBusyReadersLeaveTheHandlersConnections: more subscribers are busy at
 // once than the state's pool has connections, each handler needing one for
 // its work while its subscriber holds a read transaction. With the readers
@@ -99,5 +63,39 @@ func TestBusyReadersLeaveTheHandlersConnections(t *testing.T) {
 		case <-time.After(30 * time.Second):
 			t.Fatal("handlers starved of connections")
 		}
+	}
+}
+
+// TestWakeupsReachAnotherProcess: what one process's Wakeups notifies after
+// a commit reaches another's subscribers of that topic through
+// LISTEN/NOTIFY, and only theirs.
+func TestWakeupsReachAnotherProcess(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	log := slog.New(slog.DiscardHandler)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	listener, publisher := postgres.NewWakeups(db, log), postgres.NewWakeups(db, log)
+	mine, other := listener.Register("chgk_events_3"), listener.Register("chgk_events_4")
+	go func() { _ = listener.Run(ctx) }()
+	go func() { _ = publisher.Run(ctx) }()
+	// Once listening, the listener wakes everyone (what came meanwhile).
+	for _, ch := range []chan struct{}{mine, other} {
+		select {
+		case <-ch:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the listener never listened")
+		}
+	}
+	publisher.Notify("chgk_events_3")
+	select {
+	case <-mine:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the other process's notification never arrived")
+	}
+	select {
+	case <-other:
+		t.Fatal("a subscriber of another topic was woken")
+	default:
 	}
 }

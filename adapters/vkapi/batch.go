@@ -202,11 +202,12 @@ func (c *Client) take() []*pending {
 // send makes one request of batch: the call itself when alone, else an
 // execute. It holds the budget's place taken for it.
 func (c *Client) send(ctx context.Context, batch []*pending) {
-	defer c.budget.give()
 	batch = c.noteSending(batch)
 	if len(batch) == 0 {
+		c.budget.release() // nothing left: no request, no place in VK's second
 		return
 	}
+	defer c.budget.give()
 	if c.cfg.Requests != nil {
 		c.cfg.Requests(len(batch))
 	}

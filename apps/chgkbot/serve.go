@@ -74,6 +74,7 @@ type app struct {
 	intake  *vk.Intake      // the poller role, if run here
 	router  *message.Router // the worker's and the announcer's handlers, if run here
 	loops   []loop          // the sweepers and the retention job
+	wakeups *postgres.Wakeups
 	handler http.Handler
 	closers []func() error
 }
@@ -133,7 +134,7 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err error
 		// connection each (two roles of Shards topics, or the forwarders'
 		// two directions), one for the wake-ups, one spare.
 		if err := retry(ctx, log, "connect the bus's readers", func(ctx context.Context) (err error) {
-			readers, err = postgres.OpenPool(ctx, cfg.DatabaseURL, 2*bus.Shards+2)
+			readers, err = postgres.OpenReaders(ctx, cfg.DatabaseURL, 2*bus.Shards+2)
 			return err
 		}); err != nil {
 			return nil, err
@@ -143,6 +144,11 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err error
 	}
 	// direct publishes outside any unit of work: the poison topic, the
 	// replies to private messages and the announcer's delivery reports.
+	// Wake-ups: what a unit of work, a long-poll batch or a direct publish
+	// commits wakes the subscribers of its topics at once.
+	a.wakeups = postgres.NewWakeups(readers, log.With("component", "wakeups"))
+	a.loops = append(a.loops, loop{"wakeups", a.wakeups.Run})
+	pgbus, units = pgbus.Waking(a.wakeups), units.Waking(a.wakeups)
 	direct, err := pgbus.Publisher(log)
 	if err != nil {
 		return nil, err
@@ -150,9 +156,7 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err error
 	// changes is the one path by which anything changes a game.
 	changes := &bus.Games{Units: units, Host: host}
 	rc := bus.RouterConfig{Log: log, CloseTimeout: shutdownGrace, Observe: m.Handled, Poison: direct}
-	wakeups := postgres.NewWakeups(readers, log.With("component", "wakeups"))
-	a.loops = append(a.loops, loop{"wakeups", wakeups.Run})
-	if err := a.subscribers(pgbus, wakeups, &rc); err != nil {
+	if err := a.subscribers(pgbus, &rc); err != nil {
 		return nil, err
 	}
 	if cfg.Roles["worker"] {
@@ -203,14 +207,14 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err error
 // subscribers sets how the consumers subscribe: to Postgres itself, each
 // topic woken by its news, or to RabbitMQ fed from the Postgres outbox by
 // the worker role's forwarders.
-func (a *app) subscribers(pgbus *postgres.Bus, wakeups *postgres.Wakeups, rc *bus.RouterConfig) error {
+func (a *app) subscribers(pgbus *postgres.Bus, rc *bus.RouterConfig) error {
 	pg := func(group, topic string) (message.Subscriber, error) {
 		deadline := time.Minute
 		if group == bus.AnnouncerGroup {
 			deadline = 2 * time.Minute // VK may be slow: sends wait for the budget
 		}
 		return pgbus.Subscriber(postgres.SubscriberConfig{ConsumerGroup: group, Batch: 10, Poll: 20 * time.Millisecond,
-			Idle: busIdle, AckDeadline: deadline, Wake: wakeups, Topic: topic}, a.log)
+			Idle: busIdle, AckDeadline: deadline, Wake: a.wakeups, Topic: topic}, a.log)
 	}
 	if a.cfg.Bus != "rabbitmq" {
 		rc.Subscriber, rc.Drains = pg, pgbus
@@ -235,7 +239,7 @@ const busIdle = time.Second
 
 // poller builds the long-poll intake, from the ts saved with the last batch.
 func (a *app) poller(ctx context.Context, client *vkapi.Client) (*vk.Intake, error) {
-	lp := postgres.NewLongPoll(a.db)
+	lp := postgres.NewLongPoll(a.db).Waking(a.wakeups)
 	var ts string
 	err := retry(ctx, a.log, "read the long-poll position", func(ctx context.Context) (err error) {
 		ts, err = lp.TS(ctx, a.cfg.VKGroupID)

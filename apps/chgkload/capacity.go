@@ -131,10 +131,10 @@ func (g *games) press(peer, user int64, payload map[string]any, cmid int64) {
 
 // world starts a fake VK at rps with chats of three members and the bot
 // against it, with extra environment; stop ends both.
-func world(ctx context.Context, o options, chats, rps int, env ...string) (*vkfake.Server, func(), error) {
+func world(ctx context.Context, o options, chats, rps int, env ...string) (*vkfake.Server, string, func(), error) {
 	dbURL, drop, err := freshDatabase(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, "", nil, err
 	}
 	fake := vkfake.Start(token, group)
 	fake.SetRPS(rps)
@@ -150,15 +150,15 @@ func world(ctx context.Context, o options, chats, rps int, env ...string) (*vkfa
 	if err != nil {
 		fake.Close()
 		drop()
-		return nil, nil, err
+		return nil, "", nil, err
 	}
-	bot, err := startBot(ctx, o.bin, dbURL, fake, addr, rps, env...)
+	bot, err := startBot(ctx, o.bin, dbURL, fake, addr, rps, append(env, "CHGK_PPROF=1")...)
 	if err != nil {
 		fake.Close()
 		drop()
-		return nil, nil, err
+		return nil, "", nil, err
 	}
-	return fake, func() { stopBot(bot); fake.Close(); drop() }, nil
+	return fake, addr, func() { stopBot(bot); fake.Close(); drop() }, nil
 }
 
 // burst starts n games within `within`, as a busy evening does: each chat
@@ -168,12 +168,15 @@ func world(ctx context.Context, o options, chats, rps int, env ...string) (*vkfa
 func burst(ctx context.Context, o options, n int, within time.Duration, rps int) ([]row, error) {
 	const discussion = 5 * time.Second
 	fmt.Fprintf(os.Stderr, "burst: %d games within %v, VK at %d requests/s\n", n, within, rps)
-	fake, stop, err := world(ctx, o, n, rps, "CHGK_ROUNDS=1", "CHGK_LOBBY_SECONDS=600", "CHGK_DISCUSSION_SECONDS=5",
+	fake, addr, stop, err := world(ctx, o, n, rps, "CHGK_ROUNDS=1", "CHGK_LOBBY_SECONDS=600", "CHGK_DISCUSSION_SECONDS=5",
 		"CHGK_CHOICE_SECONDS=600", "CHGK_ANSWER_SECONDS=600")
 	if err != nil {
 		return nil, err
 	}
 	defer stop()
+	if o.profile != "" {
+		go saveProfile(addr, fmt.Sprintf("%s.burst%d", o.profile, rps), within+5*time.Second)
+	}
 	g := newGames(fake)
 	watchCtx, stopWatching := context.WithCancel(ctx)
 	defer stopWatching()
@@ -255,7 +258,7 @@ func burst(ctx context.Context, o options, n int, within time.Duration, rps int)
 func steady(ctx context.Context, o options, n, rps int) ([]row, error) {
 	const lobby, discussion = 20 * time.Second, 20 * time.Second
 	fmt.Fprintf(os.Stderr, "steady: %d games at once, VK at %d requests/s\n", n, rps)
-	fake, stop, err := world(ctx, o, n, rps, "CHGK_ROUNDS=1", "CHGK_LOBBY_SECONDS=20", "CHGK_DISCUSSION_SECONDS=20",
+	fake, _, stop, err := world(ctx, o, n, rps, "CHGK_ROUNDS=1", "CHGK_LOBBY_SECONDS=20", "CHGK_DISCUSSION_SECONDS=20",
 		"CHGK_CHOICE_SECONDS=10", "CHGK_ANSWER_SECONDS=10")
 	if err != nil {
 		return nil, err

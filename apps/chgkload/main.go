@@ -21,7 +21,7 @@ func main() {
 	flag.IntVar(&o.chats, "chats", 1000, "chats for the latency and throughput runs")
 	flag.IntVar(&o.games, "games", 10000, "live games for the deadline run")
 	flag.Float64Var(&o.slowRate, "latency-rate", 100, "updates per second offered in the latency run")
-	flag.Float64Var(&o.fastRate, "throughput-rate", 700, "updates per second offered in the throughput run")
+	flag.Float64Var(&o.fastRate, "throughput-rate", 1200, "updates per second offered in the throughput run")
 	flag.DurationVar(&o.duration, "duration", 20e9, "length of the latency and throughput runs")
 	flag.StringVar(&o.profile, "cpuprofile", "", "write the bot's CPU profile during the throughput run to this file")
 	flag.StringVar(&o.plots, "plots", "", "write PNG plots of the run (latency, VK requests/s, bus backlog) into this folder")
