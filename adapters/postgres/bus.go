@@ -122,8 +122,10 @@ type SubscriberConfig struct {
 
 // hot is how long after a wake-up a subscriber that found nothing keeps
 // polling every Poll: longer than transactions that hide a message last
-// (a handler's, a unit of work's).
-const hot = 2 * time.Second
+// (a handler's, a unit of work's). After a read that found messages it
+// polls for warm: a message committed during that read may be hidden from
+// it, and its wake-up was spent on the read.
+const hot, warm = 2 * time.Second, 50 * time.Millisecond
 
 // Subscriber returns a subscriber of the bus's topics. A read holds a
 // transaction open until its messages are acked, and Postgres hides newer
@@ -173,19 +175,19 @@ type pollBackoff struct {
 	wake              <-chan struct{}
 	closing           <-chan struct{}
 	next              time.Duration // the wait after the next empty read
-	woken             time.Time     // the last wake-up not yet followed by a message
+	hotUntil          time.Time     // poll every Poll until then
 }
 
 func (b *pollBackoff) HandleError(log watermill.LoggerAdapter, noMsg bool, err error) time.Duration {
 	if err == nil && !noMsg {
-		b.next, b.woken = b.poll, time.Time{}
+		b.next, b.hotUntil = b.poll, time.Now().Add(warm)
 	}
 	if err == nil && noMsg && b.wake != nil {
 		// Waiting here, rather than returning the wait, lets the wake-up
 		// cut it short: the subscriber reads again the moment we return.
 		wait := b.next
-		if time.Since(b.woken) < hot {
-			wait = b.poll // woken, and the message not readable yet
+		if time.Now().Before(b.hotUntil) {
+			wait = b.poll // a message may be there, not readable yet
 		} else {
 			b.next = min(2*b.next, b.idle)
 		}
@@ -193,7 +195,7 @@ func (b *pollBackoff) HandleError(log watermill.LoggerAdapter, noMsg bool, err e
 		defer t.Stop()
 		select {
 		case <-b.wake:
-			b.next, b.woken = b.poll, time.Now()
+			b.next, b.hotUntil = b.poll, time.Now().Add(hot)
 		case <-t.C:
 		case <-b.closing:
 		}

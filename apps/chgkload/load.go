@@ -83,6 +83,10 @@ func measure(ctx context.Context, o options, out io.Writer) error {
 	defer stopSampling()
 	go sampler.run(sampleCtx, addr, 250*time.Millisecond)
 
+	// A few seconds first, not measured: the pools open their connections
+	// and prepare their statements (once per connection and query).
+	fmt.Fprintf(os.Stderr, "warm-up: %.0f updates/s over %d chats for 5s\n", o.slowRate, o.chats)
+	w.offer(ctx, o.slowRate, 5*time.Second, o.chats)
 	fmt.Fprintf(os.Stderr, "latency run: %.0f updates/s over %d chats for %v\n", o.slowRate, o.chats, o.duration)
 	lat := w.offer(ctx, o.slowRate, o.duration, o.chats)
 	rows = append(rows, row{fmt.Sprintf("/info reply latency p50 / p99 at %.0f updates/s", o.slowRate), "≤ 15 ms / ≤ 50 ms",
