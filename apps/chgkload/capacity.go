@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"regexp"
 	"slices"
 	"strconv"
@@ -129,12 +130,20 @@ func (g *games) press(peer, user int64, payload map[string]any, cmid int64) {
 	g.pressed[g.fake.Press(peer, user, payload, cmid)] = time.Now()
 }
 
-// world starts a fake VK at rps with chats of three members and the bot
-// against it, with extra environment; stop ends both.
-func world(ctx context.Context, o options, chats, rps int, env ...string) (*vkfake.Server, string, func(), error) {
+// world is a fake VK, a fresh database and the bot against both.
+type world struct {
+	fake *vkfake.Server
+	addr string // the bot's HTTP address (/metrics, /debug/pprof)
+	bot  *exec.Cmd
+	stop func() // stops the bot, the fake VK, and drops the database
+}
+
+// newWorld starts a fake VK at rps with chats of three members and the bot
+// against it, with extra environment.
+func newWorld(ctx context.Context, o options, chats, rps int, env ...string) (*world, error) {
 	dbURL, drop, err := freshDatabase(ctx)
 	if err != nil {
-		return nil, "", nil, err
+		return nil, err
 	}
 	fake := vkfake.Start(token, group)
 	fake.SetRPS(rps)
@@ -147,18 +156,24 @@ func world(ctx context.Context, o options, chats, rps int, env ...string) (*vkfa
 		fake.AddChat(i, false, ids...)
 	}
 	addr, err := freePort()
-	if err != nil {
-		fake.Close()
-		drop()
-		return nil, "", nil, err
+	if err == nil {
+		var bot *exec.Cmd
+		if bot, err = startBot(ctx, o.bin, dbURL, fake, addr, rps, append(env, "CHGK_PPROF=1")...); err == nil {
+			return &world{fake: fake, addr: addr, bot: bot, stop: func() { stopBot(bot); fake.Close(); drop() }}, nil
+		}
 	}
-	bot, err := startBot(ctx, o.bin, dbURL, fake, addr, rps, append(env, "CHGK_PPROF=1")...)
-	if err != nil {
-		fake.Close()
-		drop()
-		return nil, "", nil, err
+	fake.Close()
+	drop()
+	return nil, err
+}
+
+// busiest is the most requests the fake VK had in one second.
+func busiest(fake *vkfake.Server) int {
+	n := 0
+	for _, s := range fake.PerSecond() {
+		n = max(n, s)
 	}
-	return fake, addr, func() { stopBot(bot); fake.Close(); drop() }, nil
+	return n
 }
 
 // burst starts n games within `within`, as a busy evening does: each chat
@@ -168,14 +183,15 @@ func world(ctx context.Context, o options, chats, rps int, env ...string) (*vkfa
 func burst(ctx context.Context, o options, n int, within time.Duration, rps int) ([]row, error) {
 	const discussion = 5 * time.Second
 	fmt.Fprintf(os.Stderr, "burst: %d games within %v, VK at %d requests/s\n", n, within, rps)
-	fake, addr, stop, err := world(ctx, o, n, rps, "CHGK_ROUNDS=1", "CHGK_LOBBY_SECONDS=600", "CHGK_DISCUSSION_SECONDS=5",
+	wd, err := newWorld(ctx, o, n, rps, "CHGK_ROUNDS=1", "CHGK_LOBBY_SECONDS=600", "CHGK_DISCUSSION_SECONDS=5",
 		"CHGK_CHOICE_SECONDS=600", "CHGK_ANSWER_SECONDS=600")
 	if err != nil {
 		return nil, err
 	}
-	defer stop()
+	defer wd.stop()
+	fake := wd.fake
 	if o.profile != "" {
-		go saveProfile(addr, fmt.Sprintf("%s.burst%d", o.profile, rps), within+5*time.Second)
+		go saveProfile(wd.addr, fmt.Sprintf("%s.burst%d", o.profile, rps), within+5*time.Second)
 	}
 	g := newGames(fake)
 	watchCtx, stopWatching := context.WithCancel(ctx)
@@ -225,10 +241,6 @@ func burst(ctx context.Context, o options, n int, within time.Duration, rps int)
 			toChoice = append(toChoice, c.At.Sub(r.At)-discussion)
 		}
 	}
-	busiest := 0
-	for _, s := range fake.PerSecond() {
-		busiest = max(busiest, s)
-	}
 	requests, calls := after.Requests-before.Requests, after.Calls-before.Calls
 	what := fmt.Sprintf("%d games started within %v, VK at %d req/s", n, within, rps)
 	targetRound := "p99 ≤ 1 s"
@@ -246,7 +258,7 @@ func burst(ctx context.Context, o options, n int, within time.Duration, rps int)
 			row{"… press → snackbar p50 / p99", "p99 ≤ 1 s", fmt.Sprintf("%s / %s (%d presses)",
 				ms(quantile(g.snacks, .5)), ms(quantile(g.snacks, .99)), len(g.snacks))},
 			row{"… VK requests/s in the busiest second; calls per request", "≤ 20", fmt.Sprintf("%d; %.1f (%d calls in %d requests, %d error 6)",
-				busiest, float64(calls)/float64(max(requests, 1)), calls, requests, after.Err6-before.Err6)})
+				busiest(fake), float64(calls)/float64(max(requests, 1)), calls, requests, after.Err6-before.Err6)})
 	}
 	return rows, nil
 }
@@ -258,12 +270,13 @@ func burst(ctx context.Context, o options, n int, within time.Duration, rps int)
 func steady(ctx context.Context, o options, n, rps int) ([]row, error) {
 	const lobby, discussion = 20 * time.Second, 20 * time.Second
 	fmt.Fprintf(os.Stderr, "steady: %d games at once, VK at %d requests/s\n", n, rps)
-	fake, _, stop, err := world(ctx, o, n, rps, "CHGK_ROUNDS=1", "CHGK_LOBBY_SECONDS=20", "CHGK_DISCUSSION_SECONDS=20",
+	wd, err := newWorld(ctx, o, n, rps, "CHGK_ROUNDS=1", "CHGK_LOBBY_SECONDS=20", "CHGK_DISCUSSION_SECONDS=20",
 		"CHGK_CHOICE_SECONDS=10", "CHGK_ANSWER_SECONDS=10")
 	if err != nil {
 		return nil, err
 	}
-	defer stop()
+	defer wd.stop()
+	fake := wd.fake
 	g := newGames(fake)
 	watchCtx, stopWatching := context.WithCancel(ctx)
 	defer stopWatching()
@@ -291,15 +304,11 @@ func steady(ctx context.Context, o options, n, rps int) ([]row, error) {
 		}
 	}
 	slices.Sort(late)
-	busiest := 0
-	for _, s := range fake.PerSecond() {
-		busiest = max(busiest, s)
-	}
 	requests, calls := after.Requests-before.Requests, after.Calls-before.Calls
 	return []row{
 		{fmt.Sprintf("%d games at once (starts over a minute), VK at %d req/s: phase message late p50 / p99", n, rps), "p99 ≤ 1 s",
 			fmt.Sprintf("%s / %s (%d phases of %d games)", ms(quantile(late, .5)), ms(quantile(late, .99)), len(late), n)},
 		{"… VK requests/s in the busiest second; calls per request", "≤ 20", fmt.Sprintf("%d; %.1f (%d error 6)",
-			busiest, float64(calls)/float64(max(requests, 1)), after.Err6-before.Err6)},
+			busiest(fake), float64(calls)/float64(max(requests, 1)), after.Err6-before.Err6)},
 	}, nil
 }

@@ -47,33 +47,13 @@ const (
 type row struct{ what, target, got string }
 
 func measure(ctx context.Context, o options, out io.Writer) error {
-	dbURL, drop, err := freshDatabase(ctx)
-	if err != nil {
-		return err
-	}
-	defer drop()
-	fake := vkfake.Start(token, group)
-	defer fake.Close()
 	const rps = 5000
-	fake.SetRPS(rps)
-	total := o.chats + o.games + measured
-	for i := 1; i <= total; i++ {
-		ids := make([]int64, members)
-		for m := range ids {
-			ids[m] = int64(i*10 + m)
-			fake.AddUser(ids[m], "Игрок", strconv.Itoa(i))
-		}
-		fake.AddChat(i, false, ids...)
-	}
-	addr, err := freePort()
+	wd, err := newWorld(ctx, o, o.chats+o.games+measured, rps, "CHGK_LOBBY_SECONDS=3600", "CHGK_DISCUSSION_SECONDS=3600")
 	if err != nil {
 		return err
 	}
-	bot, err := startBot(ctx, o.bin, dbURL, fake, addr, rps, "CHGK_LOBBY_SECONDS=3600", "CHGK_DISCUSSION_SECONDS=3600", "CHGK_PPROF=1")
-	if err != nil {
-		return err
-	}
-	defer stopBot(bot)
+	defer wd.stop()
+	fake, addr, bot := wd.fake, wd.addr, wd.bot
 	started := time.Now()
 	var rows []row
 	w := &watcher{fake: fake, asked: map[int64]time.Time{}}
