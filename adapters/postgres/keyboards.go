@@ -9,8 +9,9 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// Keyboards remembers each chat's live keyboard message, so the announcer
-// can take its buttons away in place when the next one comes.
+// Keyboards remembers each chat's live keyboard message — the captain's
+// choice, which the announcer edits in place into who answers (the key it
+// stores says which announcement the message belongs to now).
 type Keyboards struct{ db *bun.DB }
 
 // NewKeyboards returns the store over db.
