@@ -19,7 +19,8 @@ import (
 // the delivery report is never written. After the restart the message is
 // sent again (VK drops it by its random_id) and the report must say when
 // the message first arrived, not when it was resent: a discussion whose
-// deadline passed while the bot was down ends within 1.5 s of the restart;
+// deadline passed while the bot was down ends well within its 5 s of the
+// restart (under 3 s: had its clock started over, it would take 5 s);
 // one whose deadline is still ahead ends at its original time (±300 ms).
 // (The kill is inside the fake's handler, so VK's answer is never read.)
 func TestKillRightAfterVKTookTheRound(t *testing.T) {
@@ -67,7 +68,7 @@ func TestKillRightAfterVKTookTheRound(t *testing.T) {
 	t.Logf("restart → overdue deadline's message: p50 %v, max %v (%v)", overdue[len(overdue)/2], overdue[len(overdue)-1], overdue)
 	t.Logf("a deadline still ahead was set off its original time by %v", offBy)
 	for _, d := range overdue {
-		is.True(d < 1500*time.Millisecond) // the overdue discussion ends at once, not a new 2 s later
+		is.True(d < 3*time.Second) // the overdue discussion ends at once, not a new 5 s later
 	}
 	for _, d := range offBy {
 		is.True(d > -300*time.Millisecond && d < 300*time.Millisecond) // at the original time
