@@ -19,8 +19,8 @@ import (
 // the delivery report is never written. After the restart the message is
 // sent again (VK drops it by its random_id) and the report must say when
 // the message first arrived, not when it was resent: a discussion whose
-// deadline passed while the bot was down ends well within its 5 s of the
-// restart (under 3 s: had its clock started over, it would take 5 s);
+// deadline passed while the bot was down ends at once after the restart
+// (under 3 s; had its clock started over, it would take the full 5 s);
 // one whose deadline is still ahead ends at its original time (±300 ms).
 // (The kill is inside the fake's handler, so VK's answer is never read.)
 func TestKillRightAfterVKTookTheRound(t *testing.T) {
