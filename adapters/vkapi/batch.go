@@ -2,6 +2,7 @@ package vkapi
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -105,7 +106,7 @@ func (c *Client) requeue(calls []*pending) {
 	q := &c.queue
 	q.mu.Lock()
 	q.calls = append(slices.Clone(calls), q.calls...)
-	slices.SortStableFunc(q.calls, func(a, b *pending) int { return int(a.seq) - int(b.seq) })
+	slices.SortStableFunc(q.calls, func(a, b *pending) int { return cmp.Compare(a.seq, b.seq) })
 	if !q.running {
 		q.running = true
 		go c.dispatch()
