@@ -160,6 +160,13 @@ type wakingSubscriber struct {
 	once    sync.Once
 }
 
+// Subscribe classifies the subscription's errors like every other database
+// error here: one that fails because the database is away is temporary.
+func (w *wakingSubscriber) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
+	msgs, err := w.Subscriber.Subscribe(ctx, topic)
+	return msgs, translate(err)
+}
+
 func (w *wakingSubscriber) Close() error {
 	w.once.Do(func() { close(w.closing) })
 	return w.Subscriber.Close()

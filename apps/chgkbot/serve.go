@@ -358,7 +358,7 @@ func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	status := readiness{Status: "ready"}
-	if err := a.db.PingContext(ctx); err != nil {
+	if err := ping(ctx, a.db); err != nil {
 		status = readiness{Status: "unavailable", Failing: "database", Error: "the database does not answer"}
 	} else if a.router != nil && !a.router.IsRunning() {
 		status = readiness{Status: "unavailable", Failing: "bus", Error: "the bus router is not running"}
@@ -369,6 +369,20 @@ func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 	}
 	_ = json.NewEncoder(w).Encode(status)
+}
+
+// ping asks the database whether it answers. A connection cut while idle
+// in the pool fails the first question put to it, and the pool then drops
+// it: ping asks again, up to once per pooled connection, so a database that
+// is back is not reported down because of the dead connections it left.
+func ping(ctx context.Context, db *bun.DB) error {
+	var err error
+	for range db.Stats().MaxOpenConnections + 1 {
+		if err = db.PingContext(ctx); err == nil || ctx.Err() != nil {
+			break
+		}
+	}
+	return err
 }
 
 // readiness is /readyz's answer.

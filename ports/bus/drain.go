@@ -54,7 +54,9 @@ func (g gated) Subscribe(ctx context.Context, topic string) (<-chan *message.Mes
 		}
 		in, err := g.Subscriber.Subscribe(ctx, topic)
 		if err != nil {
-			g.log.Error("could not subscribe", "topic", topic, "err", err)
+			if ctx.Err() == nil {
+				g.log.Error("could not subscribe", "topic", topic, "err", err)
+			}
 			return
 		}
 		for m := range in {

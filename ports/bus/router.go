@@ -131,6 +131,7 @@ func NewRouter(cfg RouterConfig) (*message.Router, error) {
 		if err != nil {
 			return nil, fmt.Errorf("bus: subscribe %s to %s: %w", group, topic, err)
 		}
+		s = resubscribing{Subscriber: s, log: cfg.Log}
 		if drains != nil {
 			s = afterLegacy(s, drains, group, cfg.Log)
 		}
@@ -215,6 +216,30 @@ func logFailure(log *slog.Logger, count *failures) message.HandlerMiddleware {
 			count.forget(msg.UUID)
 			log.Error("message failed; moved to the poison topic", args...)
 			return out, err
+		}
+	}
+}
+
+// resubscribing tries a subscription again while it fails for now (the
+// database is away as the process starts, or as a shard's drain ends): a
+// role waits for its bus, it does not exit. Meanwhile the router is not
+// running, and /readyz says so.
+type resubscribing struct {
+	message.Subscriber
+	log *slog.Logger
+}
+
+func (r resubscribing) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
+	for {
+		in, err := r.Subscriber.Subscribe(ctx, topic)
+		if err == nil || !IsTemporary(err) || ctx.Err() != nil {
+			return in, err
+		}
+		r.log.Warn("could not subscribe for now; trying again", "topic", topic, "err", err)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(time.Second):
 		}
 	}
 }
