@@ -255,11 +255,7 @@ func (s *Bus) HighWater(ctx context.Context, topic string) (int64, error) {
 // offset upTo.
 func (s *Bus) Passed(ctx context.Context, topic, group string, upTo int64) (bool, error) {
 	var left bool
-	err := s.db.NewRaw(`SELECT EXISTS (SELECT 1 FROM `+pgIdent("watermill_"+topic)+` m
-		LEFT JOIN `+pgIdent("watermill_offsets_"+topic)+` o ON o.consumer_group = ?
-		WHERE m."offset" <= ? AND (o.consumer_group IS NULL
-			OR (m.transaction_id, m."offset") > (o.last_processed_transaction_id, coalesce(o.offset_acked, 0))))`,
-		group, upTo).Scan(ctx, &left)
+	err := s.db.NewRaw(`SELECT EXISTS (SELECT 1 `+notPassed(topic)+` AND m."offset" <= ?)`, group, upTo).Scan(ctx, &left)
 	if err != nil {
 		return false, fmt.Errorf("has %s passed %s up to %d: %w", group, topic, upTo, translate(err))
 	}

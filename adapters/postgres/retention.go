@@ -180,10 +180,7 @@ func (s *Retention) Backlog(ctx context.Context, groups map[string][]string) (ma
 	for topic, gs := range groups {
 		for _, g := range gs {
 			var n int64
-			err := s.db.NewRaw(`SELECT count(*) FROM `+pgIdent("watermill_"+topic)+` m
-				LEFT JOIN `+pgIdent("watermill_offsets_"+topic)+` o ON o.consumer_group = ?
-				WHERE o.consumer_group IS NULL OR (m.transaction_id, m."offset") > (o.last_processed_transaction_id, coalesce(o.offset_acked, 0))`,
-				g).Scan(ctx, &n)
+			err := s.db.NewRaw(`SELECT count(*) `+notPassed(topic), g).Scan(ctx, &n)
 			if err != nil {
 				return nil, fmt.Errorf("backlog of %s for %s: %w", topic, g, translate(err))
 			}
@@ -208,4 +205,15 @@ func (s *Retention) Count(ctx context.Context, topic string) (int64, error) {
 }
 
 // pgIdent quotes a table name built from a topic name.
+// notPassed is the FROM and WHERE of topic's messages a consumer group
+// (the query's first argument) has not passed yet — every message, for a
+// group that never read. The order is watermill-sql's: by transaction,
+// then offset.
+func notPassed(topic string) string {
+	return `FROM ` + pgIdent("watermill_"+topic) + ` m
+		LEFT JOIN ` + pgIdent("watermill_offsets_"+topic) + ` o ON o.consumer_group = ?
+		WHERE (o.consumer_group IS NULL
+			OR (m.transaction_id, m."offset") > (o.last_processed_transaction_id, coalesce(o.offset_acked, 0)))`
+}
+
 func pgIdent(s string) string { return `"` + s + `"` }
