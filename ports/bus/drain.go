@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -103,8 +104,8 @@ func (g gated) wait(ctx context.Context, legacy string) bool {
 // legacyOf is the legacy shard's topic whose chats topic took over, if any.
 func legacyOf(topic string) (string, bool) {
 	for _, prefix := range []string{updatesPrefix, eventsPrefix} {
-		if len(topic) > len(prefix) && topic[:len(prefix)] == prefix {
-			k, err := strconv.Atoi(topic[len(prefix):])
+		if shard, ok := strings.CutPrefix(topic, prefix); ok {
+			k, err := strconv.Atoi(shard)
 			if err != nil || k < LegacyShards {
 				return "", false
 			}
