@@ -93,10 +93,11 @@ func (a *Announcer) Prepare(ctx context.Context, key string, peer chgk.PeerID, e
 // Announce implements bus.Announcer: it returns the cmid of the event's
 // first message; sending runs before each request of that first message.
 func (a *Announcer) Announce(ctx context.Context, key string, peer chgk.PeerID, e chgk.Event, sending func() error) (int64, error) {
-	ctx = WithPriority(ctx, Info)
+	prio := Info
 	if opensPhase(e) {
-		ctx = WithPriority(ctx, Phase)
+		prio = Phase
 	}
+	ctx = WithPriority(ctx, prio)
 	posts := Render(e)
 	if chosen, ok := e.(chgk.AnswererChosen); ok && !chosen.Solo && len(posts) == 1 {
 		if cmid, edited, err := a.editChoice(ctx, key, int64(peer), posts[0].Text, sending); edited || err != nil {
