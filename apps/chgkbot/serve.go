@@ -117,7 +117,7 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err error
 		}
 		m.VKWaiting(client.Waiting)
 	}
-	m.Up("database", func(ctx context.Context) bool { return db.PingContext(ctx) == nil })
+	m.Up("database", func(ctx context.Context) bool { return ping(ctx, db) == nil })
 	m.VKBudget(cfg.VKRPS)
 	retention := postgres.NewRetention(db)
 	groups := bus.ConsumerGroups(cfg.Bus == "rabbitmq")
@@ -371,10 +371,11 @@ func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(status)
 }
 
-// ping asks the database whether it answers. A connection cut while idle
-// in the pool fails the first question put to it, and the pool then drops
-// it: ping asks again, up to once per pooled connection, so a database that
-// is back is not reported down because of the dead connections it left.
+// ping asks the database whether it answers, for /readyz and the
+// database-up gauge. A connection cut while idle in the pool fails the
+// first question put to it, and the pool then drops it: ping asks again, up
+// to once per pooled connection, so a database that is back is not
+// reported down because of the dead connections it left.
 func ping(ctx context.Context, db *bun.DB) error {
 	var err error
 	for range db.Stats().MaxOpenConnections + 1 {
