@@ -120,11 +120,21 @@ func (w *Wakeups) wake(topic string) {
 	}
 }
 
-// Run listens until ctx ends. A lost connection is opened again after a
-// pause; every subscriber is woken then, as notifications sent meanwhile
-// were missed.
+// Run notifies, and listens if any subscriber was registered before it
+// started (Bus.Subscriber registers them), until ctx ends. A lost
+// connection is opened again after a pause; every subscriber is woken
+// then, as notifications sent meanwhile were missed.
 func (w *Wakeups) Run(ctx context.Context) error {
 	go w.notifier(ctx)
+	w.mu.Lock()
+	listening := len(w.waiters) > 0
+	w.mu.Unlock()
+	if !listening {
+		// Nobody here reads the bus (a poller, the admin API): it only
+		// tells the others, and needs no connection listening.
+		<-ctx.Done()
+		return nil
+	}
 	for {
 		err := w.listen(ctx)
 		if ctx.Err() != nil {
