@@ -52,6 +52,16 @@ func newHeld(t *testing.T) *held {
 
 func (h *held) release() { h.once.Do(func() { close(h.gate) }) }
 
+// hold sends the message the fake holds, and returns once its request has
+// reached the fake: every call after it waits in the client's queue.
+func (h *held) hold(ctx context.Context, peer, rid int64, text string) <-chan error {
+	first := h.send(ctx, peer, rid, text)
+	for h.vk.Stats().Requests == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	return first
+}
+
 // waitQueued waits until n calls wait in the client's queue.
 func (h *held) waitQueued(t *testing.T, n int) {
 	t.Helper()
@@ -102,10 +112,7 @@ func TestWaitingCallsRideInOneExecute(t *testing.T) {
 	for i := range peers {
 		peers[i] = h.vk.AddChat(i+1, false)
 	}
-	first := h.send(ctx, peers[0], 1000, "первое")
-	for h.vk.Stats().Requests == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	first := h.hold(ctx, peers[0], 1000, "первое")
 	results := make([]<-chan error, chats)
 	for i, p := range peers {
 		results[i] = h.send(ctx, p, int64(i+1), fmt.Sprintf("сообщение %d", i))
@@ -138,10 +145,7 @@ func TestAFailingCallFailsOnlyItsOwnMessage(t *testing.T) {
 	h := newHeld(t)
 	ctx := context.Background()
 	a, b, c := h.vk.AddChat(1, false), h.vk.AddChat(2, false), h.vk.AddChat(3, false)
-	first := h.send(ctx, a, 1, "держит")
-	for h.vk.Stats().Requests == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	first := h.hold(ctx, a, 1, "держит")
 	h.vk.FailNext("peer:"+fmt.Sprint(b), 917, 1) // chat b's send fails inside the batch (a per-peer error)
 	ra := h.send(ctx, a, 2, "a")
 	h.waitQueued(t, 1)
@@ -170,10 +174,7 @@ func TestAChatsCallsKeepTheirOrderAcrossBatches(t *testing.T) {
 	h := newHeld(t)
 	ctx := context.Background()
 	chat, other := h.vk.AddChat(1, false), h.vk.AddChat(2, false)
-	first := h.send(ctx, other, 1, "держит")
-	for h.vk.Stats().Requests == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	first := h.hold(ctx, other, 1, "держит")
 	const n = 40
 	var results []<-chan error
 	for i := range n {
@@ -206,10 +207,7 @@ func TestUrgentCallsGoFirst(t *testing.T) {
 	is := is.New(t)
 	h := newHeld(t)
 	ctx := context.Background()
-	first := h.send(ctx, h.vk.AddChat(1, false), 1, "держит")
-	for h.vk.Stats().Requests == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	first := h.hold(ctx, h.vk.AddChat(1, false), 1, "держит")
 	var info []<-chan error
 	for i := range 30 {
 		info = append(info, h.send(vkapi.WithPriority(ctx, vkapi.Info), h.vk.AddChat(100+i, false), int64(10+i), "инфо"))
@@ -243,10 +241,7 @@ func TestAFailedExecuteFallsBackToDirectCalls(t *testing.T) {
 			is := is.New(t)
 			h := newHeld(t)
 			ctx := context.Background()
-			first := h.send(ctx, h.vk.AddChat(1, false), 1, "держит")
-			for h.vk.Stats().Requests == 0 {
-				time.Sleep(time.Millisecond)
-			}
+			first := h.hold(ctx, h.vk.AddChat(1, false), 1, "держит")
 			fault.fail(h.vk)
 			var peers []int64
 			var results []<-chan error
