@@ -124,17 +124,26 @@ func (c *chat) expect(want string) vkfake.Sent {
 	c.w.t.Helper()
 	deadline := time.Now().Add(c.w.timeout)
 	for time.Now().Before(deadline) {
-		sent := c.w.fake.SentTo(c.peer)
-		for i := c.next; i < len(sent); i++ {
-			if strings.Contains(sent[i].Text, want) {
-				c.next = i + 1
-				return sent[i]
-			}
+		if s, ok := c.nextWith(want); ok {
+			return s
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
 	c.w.t.Fatalf("chat %d: no message with %q in %v; got:\n%s", c.n, want, c.w.timeout, c.dump())
 	return vkfake.Sent{}
+}
+
+// nextWith takes the chat's next sent message that contains want, if it
+// has come; messages before it are skipped.
+func (c *chat) nextWith(want string) (vkfake.Sent, bool) {
+	sent := c.w.fake.SentTo(c.peer)
+	for i := c.next; i < len(sent); i++ {
+		if strings.Contains(sent[i].Text, want) {
+			c.next = i + 1
+			return sent[i], true
+		}
+	}
+	return vkfake.Sent{}, false
 }
 
 func (c *chat) dump() string {
@@ -341,12 +350,8 @@ func (c *chat) expectSaid(m vkfake.Sent, want string) vkfake.Sent {
 				return c.expectEdit(m, want)
 			}
 		}
-		sent := c.w.fake.SentTo(c.peer)
-		for i := c.next; i < len(sent); i++ {
-			if strings.Contains(sent[i].Text, want) {
-				c.next = i + 1
-				return sent[i]
-			}
+		if s, ok := c.nextWith(want); ok {
+			return s
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
