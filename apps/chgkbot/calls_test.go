@@ -72,6 +72,7 @@ func TestAGameCostsFewVKCalls(t *testing.T) {
 		}
 		return n
 	}
+	t.Logf("the chat, as it reads:\n%s", c.transcript())
 	is := is.New(t)
 	perRound := []int{between(marks[0], marks[1]), between(marks[1], marks[2]), between(marks[2], marks[3])}
 	t.Logf("VK calls: lobby and joins %d, rounds %v (the last with the results), %d in all",

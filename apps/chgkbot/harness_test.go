@@ -146,6 +146,34 @@ func (c *chat) nextWith(want string) (vkfake.Sent, bool) {
 	return vkfake.Sent{}, false
 }
 
+// transcript is the chat's messages as they read at the end, each after
+// its last edit, with its buttons' labels.
+func (c *chat) transcript() string {
+	var b strings.Builder
+	for _, s := range c.w.fake.SentTo(c.peer) {
+		text, kb := s.Text, s.Keyboard
+		for _, e := range c.w.fake.Edits() {
+			if e.Peer == c.peer && e.CMID == s.CMID {
+				text, kb = e.Text+" (edited)", e.Keyboard
+			}
+		}
+		fmt.Fprintf(&b, "--- %d\n%s\n", s.CMID, text)
+		if labels := labelRE.FindAllStringSubmatch(kb, -1); len(labels) > 0 {
+			b.WriteString("[")
+			for i, l := range labels {
+				if i > 0 {
+					b.WriteString("] [")
+				}
+				b.WriteString(l[1])
+			}
+			b.WriteString("]\n")
+		}
+	}
+	return b.String()
+}
+
+var labelRE = regexp.MustCompile(`"label":"([^"]*)"`)
+
 func (c *chat) dump() string {
 	var b strings.Builder
 	for i, s := range c.w.fake.SentTo(c.peer) {
