@@ -11,7 +11,7 @@ import (
 	"github.com/matryer/is"
 
 	"github.com/vkchgk/chgkbot/adapters/vkapi"
-	"github.com/vkchgk/chgkbot/adapters/vkapi/vkfake"
+	"github.com/vkchgk/chgkbot/adapters/vksim"
 )
 
 // held is a fake VK whose first message is held until release is called,
@@ -19,7 +19,7 @@ import (
 // held, every other call waits in the client's queue, so a test decides
 // exactly what the next request carries.
 type held struct {
-	vk       *vkfake.Server
+	vk       *vksim.Server
 	c        *vkapi.Client
 	gate     chan struct{}
 	once     sync.Once
@@ -29,9 +29,9 @@ type held struct {
 
 func newHeld(t *testing.T) *held {
 	t.Helper()
-	h := &held{vk: vkfake.New(t, token, group), gate: make(chan struct{})}
+	h := &held{vk: vksim.New(t, token, group), gate: make(chan struct{})}
 	var first atomic.Bool
-	h.vk.OnSent(func(vkfake.Sent) {
+	h.vk.OnSent(func(vksim.Sent) {
 		if first.CompareAndSwap(false, true) {
 			<-h.gate
 		}
@@ -230,11 +230,11 @@ func TestAFailedExecuteFallsBackToDirectCalls(t *testing.T) {
 	t.Parallel()
 	for _, fault := range []struct {
 		name string
-		fail func(vk *vkfake.Server)
+		fail func(vk *vksim.Server)
 	}{
-		{"runtime error 13", func(vk *vkfake.Server) { vk.FailNext("execute", 13, 1) }},
-		{"compile error 12", func(vk *vkfake.Server) { vk.FailNext("execute", 12, 1) }},
-		{"HTTP 502", func(vk *vkfake.Server) { vk.HTTPFailNext("execute", 502, 1) }},
+		{"runtime error 13", func(vk *vksim.Server) { vk.FailNext("execute", 13, 1) }},
+		{"compile error 12", func(vk *vksim.Server) { vk.FailNext("execute", 12, 1) }},
+		{"HTTP 502", func(vk *vksim.Server) { vk.HTTPFailNext("execute", 502, 1) }},
 	} {
 		t.Run(fault.name, func(t *testing.T) {
 			t.Parallel()

@@ -10,14 +10,14 @@ import (
 	"github.com/matryer/is"
 
 	"github.com/vkchgk/chgkbot/adapters/vkapi"
-	"github.com/vkchgk/chgkbot/adapters/vkapi/vkfake"
+	"github.com/vkchgk/chgkbot/adapters/vksim"
 )
 
 const token, group = "secret-token", 77
 
-func setup(t *testing.T) (*vkfake.Server, *vkapi.Client, int64) {
+func setup(t *testing.T) (*vksim.Server, *vkapi.Client, int64) {
 	t.Helper()
-	vk := vkfake.New(t, token, group)
+	vk := vksim.New(t, token, group)
 	vk.AddUser(101, "Анна", "Каренина")
 	vk.AddUser(102, "Борис", "Годунов")
 	peer := vk.AddChat(1, false, 101, 102)
@@ -89,7 +89,7 @@ func TestTransientErrorsAreRetried(t *testing.T) {
 	_, err = c.Send(context.Background(), vkapi.Message{Peer: peer, RandomID: 10, Text: "не дойдёт"})
 	is.True(!temporary(err)) // a permanent error does not
 
-	dead := vkfake.New(t, token, group)
+	dead := vksim.New(t, token, group)
 	url := dead.APIURL()
 	dead.Close()
 	c2, err := vkapi.New(vkapi.Config{Token: token, URL: url, Backoff: time.Millisecond, MaxWait: time.Millisecond, RPS: 1000})
@@ -106,7 +106,7 @@ func temporary(err error) bool {
 func TestCancelStopsRetries(t *testing.T) {
 	t.Parallel()
 	is := is.New(t)
-	vk := vkfake.New(t, token, group)
+	vk := vksim.New(t, token, group)
 	peer := vk.AddChat(1, false)
 	c, err := vkapi.New(vkapi.Config{Token: token, URL: vk.APIURL(), Backoff: time.Hour, MaxWait: time.Hour})
 	is.NoErr(err)
@@ -132,7 +132,7 @@ func TestCancelStopsRetries(t *testing.T) {
 func TestRateLimitHolds(t *testing.T) {
 	t.Parallel()
 	is := is.New(t)
-	vk := vkfake.New(t, token, group)
+	vk := vksim.New(t, token, group)
 	peer := vk.AddChat(1, false)
 	c, err := vkapi.New(vkapi.Config{Token: token, URL: vk.APIURL()}) // VK's 20 per second
 	is.NoErr(err)
@@ -230,9 +230,9 @@ func TestSentAtAndOnSent(t *testing.T) {
 	is := is.New(t)
 	vk, c, peer := setup(t)
 	ctx := context.Background()
-	var seen []vkfake.Sent
+	var seen []vksim.Sent
 	var mu sync.Mutex
-	vk.OnSent(func(s vkfake.Sent) { mu.Lock(); seen = append(seen, s); mu.Unlock() })
+	vk.OnSent(func(s vksim.Sent) { mu.Lock(); seen = append(seen, s); mu.Unlock() })
 	before := time.Now()
 	cmid, err := c.Send(ctx, vkapi.Message{Peer: peer, RandomID: 9, Text: "Раунд 1"})
 	is.NoErr(err)

@@ -22,7 +22,10 @@ const (
 const usage = `usage: chgkbot [command]
 
 commands:
-  run              run the roles in CHGK_ROLES (default: all) until SIGTERM or SIGINT
+  run              run the roles in CHGK_ROLES (default: all) until SIGTERM or SIGINT;
+                   with no VK_TOKEN, against the simulated VK of the playground
+  playground       run every role against the simulated VK, VK_TOKEN or not,
+                   and serve the playground page at / of HTTP_ADDR
   migrate up       apply every pending migration
   migrate down     roll back the last applied migration
   migrate status   list migrations and whether they are applied
@@ -41,6 +44,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch args[0] {
 	case "run":
 		return serve(ctx, getenv, stdout, stderr)
+	case "playground":
+		return serve(ctx, playgroundEnv(getenv), stdout, stderr)
 	case "migrate":
 		return migrate(ctx, args[1:], getenv, stdout, stderr)
 	case "healthcheck":
@@ -54,6 +59,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	fmt.Fprintf(stderr, "chgkbot: unknown command %q\n%s", strings.Join(args, " "), usage)
 	return exitConfig
+}
+
+// playgroundEnv is the environment of `chgkbot playground`: every role,
+// no VK token, so no real community is reached whatever the environment
+// holds.
+func playgroundEnv(getenv func(string) string) func(string) string {
+	return func(k string) string {
+		switch k {
+		case "VK_TOKEN", "VK_API_URL", "PLAYGROUND_URL":
+			return ""
+		case "CHGK_ROLES":
+			return "all"
+		}
+		return getenv(k)
+	}
 }
 
 func migrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"net"
 	"net/netip"
 	"net/url"
 	"slices"
@@ -46,7 +47,23 @@ type config struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the admin API's client (ADMIN_TRUSTED_PROXIES).
 	TrustedProxies []netip.Prefix
+	// Playground: no VK_TOKEN, so the bot plays against the simulated VK,
+	// which the process with the admin role serves (SPEC §7).
+	Playground bool
+	// PublicURL is where a browser reaches HTTP_ADDR, for the log line
+	// that invites one to the playground (PUBLIC_URL).
+	PublicURL string
 }
+
+// The playground's community: the simulated VK accepts this token only.
+const (
+	playgroundToken = "playground"
+	playgroundGroup = 1
+	// The playground's first admin when none is configured: safe only
+	// because the playground is published on 127.0.0.1.
+	playgroundAdminEmail    = "admin@localhost"
+	playgroundAdminPassword = "playground"
+)
 
 // The roles a process can run.
 var allRoles = []string{"poller", "worker", "announcer", "admin"}
@@ -70,6 +87,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		return c, errors.New("DATABASE_URL must be a postgres:// URL")
+	}
+	if c.Playground = c.VKToken == ""; c.Playground {
+		if err := c.playground(getenv); err != nil {
+			return c, err
+		}
 	}
 	if u, err := url.Parse(c.VKAPIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return c, fmt.Errorf("VK_API_URL must be an http(s) URL, got %q", c.VKAPIURL)
@@ -96,9 +118,6 @@ func loadConfig(getenv func(string) string) (config, error) {
 		c.VKGroupID = n
 	}
 	if c.Roles["poller"] || c.Roles["announcer"] {
-		if c.VKToken == "" {
-			return c, errors.New("VK_TOKEN is required for the poller and announcer roles (a community token with messages access)")
-		}
 		if c.VKGroupID == 0 {
 			return c, errors.New("VK_GROUP_ID is required for the poller and announcer roles")
 		}
@@ -196,6 +215,29 @@ func loadConfig(getenv func(string) string) (config, error) {
 		c.TrustedProxies = append(c.TrustedProxies, prefix)
 	}
 	return c, nil
+}
+
+// playground points the VK client at the simulated VK: this process's own
+// HTTP_ADDR, or PLAYGROUND_URL where another process (compose's admin
+// container) serves it.
+func (c *config) playground(getenv func(string) string) error {
+	_, port, err := net.SplitHostPort(c.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("HTTP_ADDR must be host:port, got %q", c.HTTPAddr)
+	}
+	base := strings.TrimSuffix(or(getenv("PLAYGROUND_URL"), "http://127.0.0.1:"+port), "/")
+	if u, err := url.Parse(base); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("PLAYGROUND_URL must be an http(s) URL, got %q", base)
+	}
+	c.VKToken, c.VKAPIURL = playgroundToken, base+"/vk/method"
+	if getenv("VK_GROUP_ID") == "" {
+		c.VKGroupID = playgroundGroup
+	}
+	if c.AdminEmail == "" && c.AdminPassword == "" {
+		c.AdminEmail, c.AdminPassword = playgroundAdminEmail, playgroundAdminPassword
+	}
+	c.PublicURL = strings.TrimSuffix(or(getenv("PUBLIC_URL"), "http://localhost:"+port), "/")
+	return nil
 }
 
 // number reads a decimal variable in [min, max], def when unset.

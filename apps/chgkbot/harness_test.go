@@ -13,7 +13,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/vkchgk/chgkbot/adapters/postgres"
-	"github.com/vkchgk/chgkbot/adapters/vkapi/vkfake"
+	"github.com/vkchgk/chgkbot/adapters/vksim"
 )
 
 const (
@@ -24,7 +24,7 @@ const (
 // world is a fake VK and a database for the bot under test.
 type world struct {
 	t    *testing.T
-	fake *vkfake.Server
+	fake *vksim.Server
 	url  string
 	db   *bun.DB
 	// timeout bounds every wait for the bot; a test with long phases
@@ -67,7 +67,7 @@ func newWorld(t *testing.T, url string) *world {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
-	return &world{t: t, fake: vkfake.New(t, testToken, testGroup), url: url, db: db, timeout: 30 * time.Second}
+	return &world{t: t, fake: vksim.New(t, testToken, testGroup), url: url, db: db, timeout: 30 * time.Second}
 }
 
 // chat is one chat of the world with its members, played by a script.
@@ -120,7 +120,7 @@ func playAll(chats []*chat) {
 
 // expect waits for the next message of the chat that contains want, and
 // returns it; messages before it are skipped.
-func (c *chat) expect(want string) vkfake.Sent {
+func (c *chat) expect(want string) vksim.Sent {
 	c.w.t.Helper()
 	deadline := time.Now().Add(c.w.timeout)
 	for time.Now().Before(deadline) {
@@ -130,12 +130,12 @@ func (c *chat) expect(want string) vkfake.Sent {
 		time.Sleep(5 * time.Millisecond)
 	}
 	c.w.t.Fatalf("chat %d: no message with %q in %v; got:\n%s", c.n, want, c.w.timeout, c.dump())
-	return vkfake.Sent{}
+	return vksim.Sent{}
 }
 
 // nextWith takes the chat's next sent message that contains want, if it
 // has come; messages before it are skipped.
-func (c *chat) nextWith(want string) (vkfake.Sent, bool) {
+func (c *chat) nextWith(want string) (vksim.Sent, bool) {
 	sent := c.w.fake.SentTo(c.peer)
 	for i := c.next; i < len(sent); i++ {
 		if strings.Contains(sent[i].Text, want) {
@@ -143,7 +143,7 @@ func (c *chat) nextWith(want string) (vkfake.Sent, bool) {
 			return sent[i], true
 		}
 	}
-	return vkfake.Sent{}, false
+	return vksim.Sent{}, false
 }
 
 // transcript is the chat's messages as they read at the end, each after
@@ -274,7 +274,7 @@ func (c *chat) others(not ...int64) []int64 {
 // answer, the captain's choice by button, a non-answerer writing, a right
 // answer; then a round left to its timers and a wrong answer. It checks
 // every reply on the way and returns the final results message.
-func (c *chat) playScripted() vkfake.Sent {
+func (c *chat) playScripted() vksim.Sent {
 	t := c.w.t
 	t.Helper()
 	a, b, cc := c.members[0], c.members[1], c.members[2]
@@ -354,7 +354,7 @@ func (c *chat) playScripted() vkfake.Sent {
 // captain is the captain the game that round (its first) opens names:
 // in the round's message, or — as versions before issue 12 sent it — in a
 // message of its own before it.
-func (c *chat) captain(round vkfake.Sent) int64 {
+func (c *chat) captain(round vksim.Sent) int64 {
 	if id := captainOf(round.Text); id != 0 {
 		return id
 	}
@@ -369,7 +369,7 @@ func (c *chat) captain(round vkfake.Sent) int64 {
 // expectSaid waits for the bot to say want after message m: by editing m
 // (this version) or in a new message (versions before issue 12, which an
 // upgrade test plays with).
-func (c *chat) expectSaid(m vkfake.Sent, want string) vkfake.Sent {
+func (c *chat) expectSaid(m vksim.Sent, want string) vksim.Sent {
 	c.w.t.Helper()
 	deadline := time.Now().Add(c.w.timeout)
 	for time.Now().Before(deadline) {
@@ -384,11 +384,11 @@ func (c *chat) expectSaid(m vkfake.Sent, want string) vkfake.Sent {
 		time.Sleep(5 * time.Millisecond)
 	}
 	c.w.t.Fatalf("chat %d: %q was never said after %q; got:\n%s", c.n, want, m.Text, c.dump())
-	return vkfake.Sent{}
+	return vksim.Sent{}
 }
 
 // saidSince reports whether a message from m on says want.
-func (c *chat) saidSince(m vkfake.Sent, want string) bool {
+func (c *chat) saidSince(m vksim.Sent, want string) bool {
 	for _, s := range c.w.fake.SentTo(c.peer) {
 		if s.CMID >= m.CMID && strings.Contains(s.Text, want) {
 			return true
@@ -400,7 +400,7 @@ func (c *chat) saidSince(m vkfake.Sent, want string) bool {
 // expectEdit waits for the bot to edit message m into a text that contains
 // want, without buttons (the choice is over), and returns the edited
 // message as it then reads, with the time of the edit.
-func (c *chat) expectEdit(m vkfake.Sent, want string) vkfake.Sent {
+func (c *chat) expectEdit(m vksim.Sent, want string) vksim.Sent {
 	c.w.t.Helper()
 	deadline := time.Now().Add(c.w.timeout)
 	for time.Now().Before(deadline) {
@@ -416,12 +416,12 @@ func (c *chat) expectEdit(m vkfake.Sent, want string) vkfake.Sent {
 		time.Sleep(5 * time.Millisecond)
 	}
 	c.w.t.Fatalf("chat %d: message %q was never edited to say %q", c.n, m.Text, want)
-	return vkfake.Sent{}
+	return vksim.Sent{}
 }
 
 // checkNotEarly fails if closing, sent when opening's phase ran out, came
 // sooner than the phase's length after opening reached VK.
-func (c *chat) checkNotEarly(opening, closing vkfake.Sent, length time.Duration) {
+func (c *chat) checkNotEarly(opening, closing vksim.Sent, length time.Duration) {
 	c.w.t.Helper()
 	if got := closing.At.Sub(opening.At); got < length {
 		c.w.t.Errorf("chat %d: a %v phase ended after %v: %q → %q", c.n, length, got, opening.Text, closing.Text)

@@ -11,7 +11,7 @@ import (
 	"github.com/matryer/is"
 
 	"github.com/vkchgk/chgkbot/adapters/postgres/pgtest"
-	"github.com/vkchgk/chgkbot/adapters/vkapi/vkfake"
+	"github.com/vkchgk/chgkbot/adapters/vksim"
 )
 
 // TestKillRightAfterVKTookTheRound kills the bot in the very moment the fake
@@ -78,11 +78,11 @@ func TestKillRightAfterVKTookTheRound(t *testing.T) {
 // killAtRound starts a one-player game and kills the bot the moment VK has
 // the round's message; it starts the bot again after down and returns the
 // round's message and the time the bot polled VK again.
-func (c *chat) killAtRound(bot *process, down time.Duration) (vkfake.Sent, time.Time) {
+func (c *chat) killAtRound(bot *process, down time.Duration) (vksim.Sent, time.Time) {
 	c.w.t.Helper()
 	var once sync.Once
 	killed := make(chan struct{})
-	c.w.fake.OnSent(func(s vkfake.Sent) {
+	c.w.fake.OnSent(func(s vksim.Sent) {
 		if s.Peer == c.peer && strings.Contains(s.Text, "Раунд 1 из") {
 			once.Do(func() {
 				bot.signal(syscall.SIGKILL) // before VK's answer reaches the bot

@@ -24,6 +24,7 @@ import (
 	"github.com/vkchgk/chgkbot/adapters/postgres"
 	"github.com/vkchgk/chgkbot/adapters/rabbitmq"
 	"github.com/vkchgk/chgkbot/adapters/vkapi"
+	"github.com/vkchgk/chgkbot/adapters/vksim"
 	"github.com/vkchgk/chgkbot/chgk"
 	"github.com/vkchgk/chgkbot/chgk/vkwire"
 	"github.com/vkchgk/chgkbot/ports/admin"
@@ -200,8 +201,33 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err error
 			Games: games, Stats: postgres.NewStats(db), Accounts: postgres.NewAccounts(db), Stopper: adminStopper{changes},
 			Defaults: cfg.Defaults, Log: log.With("component", "admin")})
 	}
+	if cfg.Playground && cfg.Roles["admin"] {
+		if err := a.playground(ctx, mux); err != nil {
+			return nil, err
+		}
+	} else {
+		mux.Handle("GET /{$}", statusPage(cfg))
+	}
 	a.handler = m.Middleware(admin.WithRemoteAddr(mux, cfg.TrustedProxies...))
 	return a, nil
+}
+
+// playground serves the simulated VK (its method API and long poll under
+// /vk, where this process's and other processes' roles reach it) and the
+// playground page at /.
+func (a *app) playground(ctx context.Context, mux *http.ServeMux) error {
+	var sim *vksim.Server
+	if err := retry(ctx, a.log, "load the playground", func(ctx context.Context) (err error) {
+		sim, err = vksim.Open(ctx, a.cfg.VKToken, a.cfg.VKGroupID, postgres.NewSim(a.db))
+		return err
+	}); err != nil {
+		return err
+	}
+	sim.SetRPS(int(max(a.cfg.VKRPS, 1)))
+	sim.Mount(mux, "/vk")
+	sim.Playground(mux)
+	a.log.Info("playground: open " + a.cfg.PublicURL + "/")
+	return nil
 }
 
 // subscribers sets how the consumers subscribe: to Postgres itself, each

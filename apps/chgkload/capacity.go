@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/vkchgk/chgkbot/adapters/vkapi/vkfake"
+	"github.com/vkchgk/chgkbot/adapters/vksim"
 )
 
 // capacity measures the bot at VK's limit (the fake VK answers error 6
@@ -59,12 +59,12 @@ func printRows(out io.Writer, rows []row) {
 // lobby, first round, choice and captain showed, and how fast presses were
 // answered.
 type games struct {
-	fake *vkfake.Server
+	fake *vksim.Server
 
 	mu      sync.Mutex
-	lobby   map[int64]vkfake.Sent
-	round   map[int64]vkfake.Sent
-	choice  map[int64]vkfake.Sent
+	lobby   map[int64]vksim.Sent
+	round   map[int64]vksim.Sent
+	choice  map[int64]vksim.Sent
 	captain map[int64]int64
 	pressed map[string]time.Time // callback id → when pressed
 	snacks  []time.Duration
@@ -73,20 +73,20 @@ type games struct {
 
 var captainIn = regexp.MustCompile(`Капитан — \[id(\d+)\|`)
 
-func newGames(fake *vkfake.Server) *games {
-	return &games{fake: fake, lobby: map[int64]vkfake.Sent{}, round: map[int64]vkfake.Sent{}, choice: map[int64]vkfake.Sent{},
+func newGames(fake *vksim.Server) *games {
+	return &games{fake: fake, lobby: map[int64]vksim.Sent{}, round: map[int64]vksim.Sent{}, choice: map[int64]vksim.Sent{},
 		captain: map[int64]int64{}, pressed: map[string]time.Time{}}
 }
 
 func (g *games) run(ctx context.Context) {
 	seen := 0
 	for ctx.Err() == nil {
-		var sent []vkfake.Sent
+		var sent []vksim.Sent
 		sent, seen = g.fake.SentSince(seen)
 		answers := g.fake.Answers()
 		g.mu.Lock()
 		for _, s := range sent {
-			first := func(m map[int64]vkfake.Sent, marker string) {
+			first := func(m map[int64]vksim.Sent, marker string) {
 				if _, ok := m[s.Peer]; !ok && strings.Contains(s.Text, marker) {
 					m[s.Peer] = s
 				}
@@ -132,7 +132,7 @@ func (g *games) press(peer, user int64, payload map[string]any, cmid int64) {
 
 // world is a fake VK, a fresh database and the bot against both.
 type world struct {
-	fake *vkfake.Server
+	fake *vksim.Server
 	addr string // the bot's HTTP address (/metrics, /debug/pprof)
 	bot  *exec.Cmd
 	stop func() // stops the bot, the fake VK, and drops the database
@@ -145,7 +145,7 @@ func newWorld(ctx context.Context, o options, chats, rps int, env ...string) (*w
 	if err != nil {
 		return nil, err
 	}
-	fake := vkfake.Start(token, group)
+	fake := vksim.Start(token, group)
 	fake.SetRPS(rps)
 	for i := 1; i <= chats; i++ {
 		ids := make([]int64, members)
@@ -168,7 +168,7 @@ func newWorld(ctx context.Context, o options, chats, rps int, env ...string) (*w
 }
 
 // busiest is the most requests the fake VK had in one second.
-func busiest(fake *vkfake.Server) int {
+func busiest(fake *vksim.Server) int {
 	n := 0
 	for _, s := range fake.PerSecond() {
 		n = max(n, s)
@@ -205,7 +205,7 @@ func burst(ctx context.Context, o options, n int, within time.Duration, rps int)
 		start := began.Add(time.Duration(i-1) * within / time.Duration(n))
 		wg.Go(func() {
 			time.Sleep(time.Until(start))
-			peer, first := vkfake.ChatPeer(i), int64(i*10)
+			peer, first := vksim.ChatPeer(i), int64(i*10)
 			fake.Say(peer, first, "/start")
 			if !g.waitFor(ctx, 2*time.Minute, func() bool { _, ok := g.lobby[peer]; return ok }) {
 				return
@@ -232,7 +232,7 @@ func burst(ctx context.Context, o options, n int, within time.Duration, rps int)
 	defer g.mu.Unlock()
 	var toRound, toChoice []time.Duration
 	for i := 1; i <= n; i++ {
-		peer := vkfake.ChatPeer(i)
+		peer := vksim.ChatPeer(i)
 		r, ok := g.round[peer]
 		if ok && !goAt[i].IsZero() {
 			toRound = append(toRound, r.At.Sub(goAt[i]))
@@ -285,7 +285,7 @@ func steady(ctx context.Context, o options, n, rps int) ([]row, error) {
 	began := time.Now()
 	for i := 1; i <= n && ctx.Err() == nil; i++ {
 		time.Sleep(time.Until(began.Add(time.Duration(i-1) * time.Minute / time.Duration(n))))
-		peer, first := vkfake.ChatPeer(i), int64(i*10)
+		peer, first := vksim.ChatPeer(i), int64(i*10)
 		fake.Say(peer, first, "/start")
 		fake.Say(peer, first+1, "/join")
 		fake.Say(peer, first+2, "/join")

@@ -22,7 +22,7 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/vkchgk/chgkbot/adapters/postgres"
-	"github.com/vkchgk/chgkbot/adapters/vkapi/vkfake"
+	"github.com/vkchgk/chgkbot/adapters/vksim"
 )
 
 type options struct {
@@ -127,7 +127,7 @@ func measure(ctx context.Context, o options, out io.Writer) error {
 // watcher matches the fake's sent messages to the updates that asked for
 // them: one question a chat at a time, answered by the next message there.
 type watcher struct {
-	fake *vkfake.Server
+	fake *vksim.Server
 
 	mu      sync.Mutex
 	asked   map[int64]time.Time
@@ -141,7 +141,7 @@ type watcher struct {
 func (w *watcher) run(ctx context.Context) {
 	seen := 0
 	for ctx.Err() == nil {
-		var sent []vkfake.Sent
+		var sent []vksim.Sent
 		sent, seen = w.fake.SentSince(seen)
 		w.mu.Lock()
 		for _, s := range sent {
@@ -181,7 +181,7 @@ func (w *watcher) offer(ctx context.Context, rate float64, d time.Duration, chat
 	chat := 0
 	for time.Now().Before(end) && ctx.Err() == nil {
 		chat = chat%chats + 1
-		peer := vkfake.ChatPeer(chat)
+		peer := vksim.ChatPeer(chat)
 		w.mu.Lock()
 		_, busy := w.asked[peer]
 		if !busy {
@@ -223,7 +223,7 @@ func (w *watcher) deadlines(ctx context.Context, o options) ([]time.Duration, er
 		}
 	}
 	first := o.chats + 1
-	pace(300, first, o.chats+o.games, func(i int) { w.fake.Say(vkfake.ChatPeer(i), int64(i*10), "/start") })
+	pace(300, first, o.chats+o.games, func(i int) { w.fake.Say(vksim.ChatPeer(i), int64(i*10), "/start") })
 	for wait := time.Now().Add(2 * time.Minute); time.Now().Before(wait) && ctx.Err() == nil; time.Sleep(500 * time.Millisecond) {
 		w.mu.Lock()
 		opened := len(w.lobbies)
@@ -236,7 +236,7 @@ func (w *watcher) deadlines(ctx context.Context, o options) ([]time.Duration, er
 	length := func(i int) time.Duration { return time.Duration(20+i%25) * time.Second }
 	from := o.chats + o.games + 1
 	pace(20, from, from+measured-1, func(i int) {
-		peer := vkfake.ChatPeer(i)
+		peer := vksim.ChatPeer(i)
 		w.fake.Say(peer, int64(i*10), fmt.Sprintf("/settings lobby %d", int(length(i).Seconds())))
 		w.fake.Say(peer, int64(i*10), "/start")
 	})
@@ -252,7 +252,7 @@ func (w *watcher) deadlines(ctx context.Context, o options) ([]time.Duration, er
 	defer w.mu.Unlock()
 	var late []time.Duration
 	for peer, closed := range w.closed {
-		i := int(peer - vkfake.ChatPeer(0))
+		i := int(peer - vksim.ChatPeer(0))
 		if opened, ok := w.lobbies[peer]; ok && i >= from {
 			late = append(late, closed.Sub(opened)-length(i))
 		}
@@ -416,7 +416,7 @@ func saveProfile(addr, path string, d time.Duration) {
 
 // startBot starts the chgkbot binary bin against the fake VK and the
 // database, with extra environment, and waits for its first long poll.
-func startBot(ctx context.Context, bin, dbURL string, fake *vkfake.Server, addr string, rps int, extra ...string) (*exec.Cmd, error) {
+func startBot(ctx context.Context, bin, dbURL string, fake *vksim.Server, addr string, rps int, extra ...string) (*exec.Cmd, error) {
 	bot := exec.CommandContext(ctx, bin, "run")
 	bot.Env = append([]string{"PATH=" + os.Getenv("PATH"), "DATABASE_URL=" + dbURL, "VK_TOKEN=" + token, "VK_GROUP_ID=" + strconv.Itoa(group),
 		"VK_API_URL=" + fake.APIURL(), "HTTP_ADDR=" + addr, "VK_RPS=" + strconv.Itoa(rps), "LOG_LEVEL=error"}, extra...)

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/vkchgk/chgkbot/adapters/postgres"
-	"github.com/vkchgk/chgkbot/adapters/vkapi/vkfake"
+	"github.com/vkchgk/chgkbot/adapters/vksim"
 	"github.com/vkchgk/chgkbot/ports/bus"
 )
 
@@ -24,7 +24,7 @@ func soak(ctx context.Context, o options, out io.Writer) error {
 		return err
 	}
 	defer drop()
-	fake := vkfake.Start(token, group)
+	fake := vksim.Start(token, group)
 	defer fake.Close()
 	const rps, chats = 5000, 100
 	fake.SetRPS(rps)
@@ -67,11 +67,11 @@ func soak(ctx context.Context, o options, out io.Writer) error {
 		}
 		endedIn := make([]int, chats+1)
 		for _, r := range rows {
-			endedIn[r.Peer-vkfake.ChatPeer(0)] = r.Ended
+			endedIn[r.Peer-vksim.ChatPeer(0)] = r.Ended
 		}
 		for c := 1; c <= chats && started < o.soak; c++ {
 			if startedIn[c] == endedIn[c] {
-				fake.Say(vkfake.ChatPeer(c), int64(c*10), "/start")
+				fake.Say(vksim.ChatPeer(c), int64(c*10), "/start")
 				startedIn[c]++
 				started++
 			}

@@ -15,7 +15,7 @@ import (
 	"github.com/matryer/is"
 
 	"github.com/vkchgk/chgkbot/adapters/vkapi"
-	"github.com/vkchgk/chgkbot/adapters/vkapi/vkfake"
+	"github.com/vkchgk/chgkbot/adapters/vksim"
 	"github.com/vkchgk/chgkbot/ports/vk"
 )
 
@@ -45,7 +45,7 @@ func (s *memorySink) snapshot() ([]vk.Update, string) {
 	return append([]vk.Update(nil), s.updates...), s.ts
 }
 
-func startIntake(t *testing.T, fake *vkfake.Server, sink *memorySink, ts string) context.CancelFunc {
+func startIntake(t *testing.T, fake *vksim.Server, sink *memorySink, ts string) context.CancelFunc {
 	client, err := vkapi.New(vkapi.Config{Token: "tok", URL: fake.APIURL(), Backoff: time.Millisecond, MaxWait: 5 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +98,7 @@ func waitFor(t *testing.T, sink *memorySink, n int) []vk.Update {
 func TestIntakeDeliversEverythingOnceThroughFaults(t *testing.T) {
 	t.Parallel()
 	is := is.New(t)
-	fake := vkfake.New(t, "tok", group)
+	fake := vksim.New(t, "tok", group)
 	peer := fake.AddChat(1, false, 5)
 	sink := &memorySink{}
 	stop := startIntake(t, fake, sink, "")
@@ -149,7 +149,7 @@ func TestIntakeDeliversEverythingOnceThroughFaults(t *testing.T) {
 func TestIntakeSkipsJunk(t *testing.T) {
 	t.Parallel()
 	is := is.New(t)
-	fake := vkfake.New(t, "tok", group)
+	fake := vksim.New(t, "tok", group)
 	peer := fake.AddChat(1, false, 5)
 	sink := &memorySink{}
 	stop := startIntake(t, fake, sink, "")
@@ -169,7 +169,7 @@ func TestIntakeSkipsJunk(t *testing.T) {
 func TestIntakeRecoversFromRepeatedFailed3(t *testing.T) {
 	t.Parallel()
 	is := is.New(t)
-	fake := vkfake.New(t, "tok", group)
+	fake := vksim.New(t, "tok", group)
 	peer := fake.AddChat(1, false, 5)
 	sink := &memorySink{}
 	fake.FailPoll(3, 3, 3)

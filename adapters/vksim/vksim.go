@@ -1,6 +1,9 @@
-// Package vkfake is a fake VK for tests: the method API and the Bots Long
+// Package vksim is a simulated VK: the method API and the Bots Long
 // Poll server over real HTTP, faithful to ../shared/VK.md, plus a control
-// surface to play chat members and inject faults.
+// surface to play chat members and inject faults. Tests run it in memory
+// (New, Start); the playground runs it with a Store that keeps its chats,
+// members, messages and updates (Open), and serves a web page through
+// which people play the chats' members (Playground).
 //
 // What it emulates: token check (error 5), API version check (error 8),
 // errors in VK's shape, groups.getLongPollServer, messages.send (peer_id or
@@ -19,15 +22,17 @@
 //
 // What it does not: captcha (14), flood control by content (9) except when
 // injected, attachments, message deletion, the real HTML escaping of text.
-package vkfake
+package vksim
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -70,6 +75,8 @@ type Server struct {
 	srv *httptest.Server
 
 	mu       sync.Mutex
+	store    Store // nil: in memory only
+	watchers map[chan Update]struct{}
 	wake     chan struct{} // closed and replaced when an event is added
 	events   []json.RawMessage
 	firstTS  int64 // ts of events[0]
@@ -99,10 +106,26 @@ type Server struct {
 }
 
 type chat struct {
+	title   string
 	members map[int64]bool
 	admin   bool // the bot is an admin of the chat
 	cmid    int64
 	botMsgs map[int64]bool
+	msgs    []Message // every message, msgs[i].CMID == i+1
+}
+
+func newChat(title string, admin bool) *chat {
+	return &chat{title: title, admin: admin, members: map[int64]bool{}, botMsgs: map[int64]bool{}}
+}
+
+// record is the chat's state as its Store keeps it.
+func (c *chat) record(peer int64) Chat {
+	r := Chat{Peer: peer, Title: c.title, Admin: c.admin}
+	for m := range c.members {
+		r.Members = append(r.Members, m)
+	}
+	sort.Slice(r.Members, func(i, j int) bool { return r.Members[i] < r.Members[j] })
+	return r
 }
 
 type callback struct {
@@ -123,19 +146,54 @@ func New(t testing.TB, token string, groupID int64) *Server {
 	return s
 }
 
+// NewWithStore starts a simulated VK whose state is read from and written
+// to store, as the playground's is; it stops when t ends. A second one on
+// the same store carries on where the first stopped.
+func NewWithStore(t testing.TB, token string, groupID int64, store Store) *Server {
+	t.Helper()
+	s, err := Open(context.Background(), token, groupID, store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	s.Mount(mux, "")
+	s.Playground(mux)
+	s.srv = httptest.NewServer(mux)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// URL is the base address of a server started by New, Start or
+// NewWithStore: the playground page is at URL()+"/".
+func (s *Server) URL() string { return s.srv.URL }
+
 // Start starts a fake VK outside a test (the load tool's); Close stops it.
 func Start(token string, groupID int64) *Server {
-	s := &Server{
+	s := newServer(token, groupID)
+	mux := http.NewServeMux()
+	s.Mount(mux, "")
+	s.Playground(mux)
+	s.srv = httptest.NewServer(mux)
+	return s
+}
+
+func newServer(token string, groupID int64) *Server {
+	return &Server{
 		Token: token, GroupID: groupID, RPS: 20,
 		wake: make(chan struct{}), key: "key1", keyN: 1, firstTS: 1,
 		users: map[int64]string{}, chats: map[int64]*chat{}, dedup: map[[2]int64]int64{},
 		cbs: map[string]callback{}, faults: map[string][]fault{}, perSec: map[int64]int{},
+		watchers: map[chan Update]struct{}{},
 	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("/method/{name}", s.method)
-	mux.HandleFunc("/lp", s.poll)
-	s.srv = httptest.NewServer(mux)
-	return s
+}
+
+// Mount serves the method API at prefix+"/method/{name}" and the long-poll
+// server at prefix+"/lp" on mux. The long-poll address the API gives out is
+// then the one the asking client reached, so a bot in another container
+// polls the host name it was configured with.
+func (s *Server) Mount(mux *http.ServeMux, prefix string) {
+	mux.HandleFunc(prefix+"/method/{name}", s.method)
+	mux.HandleFunc(prefix+"/lp", s.poll)
 }
 
 // SetRPS changes the per-second limit of method calls before error 6.
@@ -145,10 +203,15 @@ func (s *Server) SetRPS(n int) {
 	s.RPS = n
 }
 
-// Close stops the server.
-func (s *Server) Close() { s.srv.Close() }
+// Close stops the server started by New or Start.
+func (s *Server) Close() {
+	if s.srv != nil {
+		s.srv.Close()
+	}
+}
 
-// APIURL is the base of the method API, the client's VK_API_URL.
+// APIURL is the base of the method API, the client's VK_API_URL, of a
+// server started by New or Start.
 func (s *Server) APIURL() string { return s.srv.URL + "/method" }
 
 // ChatPeer is the peer id of chat n.
@@ -158,7 +221,23 @@ func ChatPeer(n int) int64 { return 2_000_000_000 + int64(n) }
 func (s *Server) AddUser(id int64, first, last string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.users[id] = first + " " + last
+	must(s.addUser(id, strings.TrimSpace(first+" "+last)))
+}
+
+// addUser registers user id as name; s.mu must be held.
+func (s *Server) addUser(id int64, name string) error {
+	if err := s.save(Change{Users: []User{{ID: id, Name: name}}}); err != nil {
+		return err
+	}
+	s.users[id] = name
+	return nil
+}
+
+// must stops a test whose in-memory fake failed: with no Store it cannot.
+func must(err error) {
+	if err != nil {
+		panic(err)
+	}
 }
 
 // AddChat creates chat n with the bot and members, and returns its peer id.
@@ -166,12 +245,22 @@ func (s *Server) AddUser(id int64, first, last string) {
 func (s *Server) AddChat(n int, admin bool, members ...int64) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := &chat{members: map[int64]bool{}, admin: admin, botMsgs: map[int64]bool{}}
+	c := newChat(fmt.Sprintf("Беседа %d", n), admin)
 	for _, m := range members {
 		c.members[m] = true
 	}
-	s.chats[ChatPeer(n)] = c
+	must(s.putChat(ChatPeer(n), c))
 	return ChatPeer(n)
+}
+
+// putChat stores chat c of peer; s.mu must be held.
+func (s *Server) putChat(peer int64, c *chat) error {
+	if err := s.save(Change{Chats: []Chat{c.record(peer)}}); err != nil {
+		return err
+	}
+	s.chats[peer] = c
+	s.notify(Update{Kind: "chat", Peer: peer})
+	return nil
 }
 
 // Say makes user write text in peer, as a message_new update. It returns
@@ -196,13 +285,22 @@ func (s *Server) Invite(peer, by int64) string {
 func (s *Server) message(peer, user int64, text, payload string, action map[string]any) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	id, err := s.post(peer, user, text, payload, action)
+	must(err)
+	return id
+}
+
+// post writes a member's message into peer as a message_new update, and
+// keeps it in the chat's history; s.mu must be held.
+func (s *Server) post(peer, user int64, text, payload string, action map[string]any) (string, error) {
 	cmid := int64(0)
-	if c, ok := s.chats[peer]; ok {
-		c.cmid++
-		cmid = c.cmid
+	c, ok := s.chats[peer]
+	if ok {
+		cmid = c.cmid + 1
 	}
+	now := time.Now()
 	msg := map[string]any{
-		"date": time.Now().Unix(), "from_id": user, "id": 0, "out": 0, "version": 1,
+		"date": now.Unix(), "from_id": user, "id": 0, "out": 0, "version": 1,
 		"attachments": []any{}, "conversation_message_id": cmid, "fwd_messages": []any{},
 		"important": false, "is_hidden": false, "peer_id": peer, "random_id": 0, "text": text,
 	}
@@ -219,7 +317,27 @@ func (s *Server) message(peer, user int64, text, payload string, action map[stri
 		"button_actions": []string{"text", "vkpay", "open_app", "location", "open_link", "callback", "intent_subscribe", "intent_unsubscribe"},
 		"keyboard":       true, "inline_keyboard": true, "carousel": true, "lang_id": 0,
 	}}
-	return s.addEvent("message_new", obj)
+	id, ev := s.newEvent("message_new", obj, now)
+	change := Change{Events: []Event{ev}}
+	var m Message
+	if ok {
+		m = Message{Peer: peer, CMID: cmid, From: user, Text: text, Payload: payload, At: now}
+		if action != nil {
+			m.Action, _ = action["type"].(string)
+			m.Member, _ = action["member_id"].(int64)
+		}
+		change.Messages = []Message{m}
+	}
+	if err := s.save(change); err != nil {
+		return "", err
+	}
+	if ok {
+		c.cmid = cmid
+		c.msgs = append(c.msgs, m)
+		s.notify(Update{Kind: "message", Peer: peer, CMID: cmid})
+	}
+	s.addEvent(ev)
+	return id, nil
 }
 
 // Press makes user press a callback button with payload (any JSON value) on
@@ -228,32 +346,51 @@ func (s *Server) message(peer, user int64, text, payload string, action map[stri
 func (s *Server) Press(peer, user int64, payload any, cmid int64) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	p, _ := json.Marshal(payload)
+	id, err := s.press(peer, user, p, cmid)
+	must(err)
+	return id
+}
+
+// press adds a message_event update; s.mu must be held.
+func (s *Server) press(peer, user int64, payload json.RawMessage, cmid int64) (string, error) {
 	s.eventSeq++
 	cbID := fmt.Sprintf("cb%06d", s.eventSeq)
-	s.cbs[cbID] = callback{at: time.Now(), user: user, peer: peer}
-	p, _ := json.Marshal(payload)
+	now := time.Now()
 	obj := map[string]any{"user_id": user, "peer_id": peer, "event_id": cbID,
-		"payload": json.RawMessage(p), "conversation_message_id": cmid}
-	s.addEvent("message_event", obj)
-	return cbID
+		"payload": payload, "conversation_message_id": cmid}
+	_, ev := s.newEvent("message_event", obj, now)
+	if err := s.save(Change{Events: []Event{ev}}); err != nil {
+		return "", err
+	}
+	s.cbs[cbID] = callback{at: now, user: user, peer: peer}
+	s.addEvent(ev)
+	return cbID, nil
 }
 
 // Raw adds an update of any type and object, for tests of odd input.
 func (s *Server) Raw(typ string, object any) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.addEvent(typ, object)
+	id, ev := s.newEvent(typ, object, time.Now())
+	must(s.save(Change{Events: []Event{ev}}))
+	s.addEvent(ev)
+	return id
 }
 
-// addEvent appends an update; s.mu must be held.
-func (s *Server) addEvent(typ string, object any) string {
+// newEvent makes the next update, with the next ts; s.mu must be held.
+func (s *Server) newEvent(typ string, object any, at time.Time) (string, Event) {
 	s.eventSeq++
 	id := fmt.Sprintf("%040x", s.eventSeq)
 	raw, _ := json.Marshal(map[string]any{"group_id": s.GroupID, "type": typ, "event_id": id, "v": "5.199", "object": object})
-	s.events = append(s.events, raw)
+	return id, Event{TS: s.lastTS() + 1, Body: raw, At: at}
+}
+
+// addEvent appends a stored update and wakes the long polls; s.mu must be held.
+func (s *Server) addEvent(e Event) {
+	s.events = append(s.events, e.Body)
 	close(s.wake)
 	s.wake = make(chan struct{})
-	return id
 }
 
 // LastEventID is the event_id of the newest update.
@@ -280,9 +417,9 @@ func (s *Server) Duplicate(eventID string) {
 		}
 		_ = json.Unmarshal(e, &u)
 		if u.EventID == eventID {
-			s.events = append(s.events, e)
-			close(s.wake)
-			s.wake = make(chan struct{})
+			ev := Event{TS: s.lastTS() + 1, Body: e, At: time.Now()}
+			must(s.save(Change{Events: []Event{ev}}))
+			s.addEvent(ev)
 			return
 		}
 	}
@@ -348,6 +485,7 @@ func (s *Server) SetAdmin(peer int64, admin bool) {
 	defer s.mu.Unlock()
 	if c, ok := s.chats[peer]; ok {
 		c.admin = admin
+		must(s.save(Change{Chats: []Chat{c.record(peer)}}))
 	}
 }
 

@@ -1,4 +1,4 @@
-package vkfake
+package vksim
 
 import (
 	"encoding/json"
@@ -156,10 +156,15 @@ func (s *Server) getLongPollServer(w http.ResponseWriter, r *http.Request) {
 		vkError(w, "groups.getLongPollServer", 100, "group_id is undefined", r)
 		return
 	}
+	// The long-poll server is beside the method API the client reached.
+	server := "http://" + r.Host + strings.TrimSuffix(r.URL.Path, "/method/groups.getLongPollServer") + "/lp"
+	if s.srv != nil {
+		server = s.srv.URL + "/lp"
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	writeJSON(w, map[string]any{"response": map[string]any{
-		"key": s.key, "server": s.srv.URL + "/lp", "ts": itoa(s.lastTS() + 1),
+		"key": s.key, "server": server, "ts": itoa(s.lastTS() + 1),
 	}})
 }
 
@@ -189,8 +194,11 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request) {
 	}
 	var results []map[string]any
 	var stored []Sent
+	var change Change
 	s.mu.Lock()
 	onSent := s.onSent
+	created := map[int64]*chat{}
+	next := map[int64]int64{} // peer → the cmid its next message takes
 	for _, ps := range strings.Split(peers, ",") {
 		peer, err := strconv.ParseInt(strings.TrimSpace(ps), 10, 64)
 		if err != nil {
@@ -206,8 +214,12 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request) {
 				results = append(results, map[string]any{"peer_id": peer, "error": map[string]any{"code": 901, "description": errorTexts[901]}})
 				continue
 			}
-			c = &chat{members: map[int64]bool{peer: true}, botMsgs: map[int64]bool{}}
-			s.chats[peer] = c
+			if c = created[peer]; c == nil {
+				c = newChat(s.users[peer], false)
+				c.members[peer] = true
+				created[peer] = c
+				change.Chats = append(change.Chats, c.record(peer))
+			}
 			ok = true
 		}
 		if !ok {
@@ -221,16 +233,39 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request) {
 		key := [2]int64{peer, rid}
 		cmid, dup := s.dedup[key]
 		if !dup || rid == 0 {
-			c.cmid++
-			cmid = c.cmid
-			c.botMsgs[cmid] = true
-			if rid != 0 {
-				s.dedup[key] = cmid
+			if next[peer] == 0 {
+				next[peer] = c.cmid + 1
 			}
-			s.sent = append(s.sent, Sent{Peer: peer, RandomID: rid, CMID: cmid, Text: text, Keyboard: kb, At: time.Now()})
-			stored = append(stored, s.sent[len(s.sent)-1])
+			cmid = next[peer]
+			next[peer]++
+			sent := Sent{Peer: peer, RandomID: rid, CMID: cmid, Text: text, Keyboard: kb, At: time.Now()}
+			stored = append(stored, sent)
+			change.Messages = append(change.Messages, Message{Peer: peer, CMID: cmid, From: -s.GroupID,
+				Text: text, Keyboard: kb, RandomID: rid, At: sent.At})
 		}
 		results = append(results, map[string]any{"peer_id": peer, "message_id": 0, "conversation_message_id": cmid})
+	}
+	// Kept before it is answered: a restart never loses a message the bot
+	// was told went out.
+	if err := s.save(change); err != nil {
+		s.mu.Unlock()
+		vkError(w, m, 10, "the simulated VK could not keep the message", r)
+		return
+	}
+	for peer, c := range created {
+		s.chats[peer] = c
+	}
+	for _, sent := range stored {
+		c := s.chats[sent.Peer]
+		c.cmid = sent.CMID
+		c.botMsgs[sent.CMID] = true
+		if sent.RandomID != 0 {
+			s.dedup[[2]int64{sent.Peer, sent.RandomID}] = sent.CMID
+		}
+		c.msgs = append(c.msgs, Message{Peer: sent.Peer, CMID: sent.CMID, From: -s.GroupID, Text: sent.Text,
+			Keyboard: sent.Keyboard, RandomID: sent.RandomID, At: sent.At})
+		s.sent = append(s.sent, sent)
+		s.notify(Update{Kind: "message", Peer: sent.Peer, CMID: sent.CMID})
 	}
 	s.mu.Unlock()
 	if onSent != nil {
@@ -325,7 +360,16 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request) {
 		vkError(w, m, 15, "message edit access denied", r)
 		return
 	}
-	s.edits = append(s.edits, Edit{Peer: peer, CMID: cmid, Text: text, Keyboard: kb, At: time.Now()})
+	now := time.Now()
+	msg := c.msgs[cmid-1]
+	msg.Text, msg.Keyboard, msg.Edited = text, kb, now
+	if err := s.save(Change{Messages: []Message{msg}}); err != nil {
+		vkError(w, m, 10, "the simulated VK could not keep the edit", r)
+		return
+	}
+	c.msgs[cmid-1] = msg
+	s.edits = append(s.edits, Edit{Peer: peer, CMID: cmid, Text: text, Keyboard: kb, At: now})
+	s.notify(Update{Kind: "edit", Peer: peer, CMID: cmid})
 	writeJSON(w, map[string]any{"response": 1})
 }
 
@@ -357,6 +401,13 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.answers = append(s.answers, Answer{EventID: id, User: user, Peer: peer, EventData: data, At: time.Now()})
+	if data != "" {
+		var d struct {
+			Text string `json:"text"`
+		}
+		_ = json.Unmarshal([]byte(data), &d)
+		s.notify(Update{Kind: "snackbar", Peer: peer, User: user, Text: d.Text})
+	}
 	writeJSON(w, map[string]any{"response": 1})
 }
 

@@ -1,4 +1,4 @@
-package vkfake
+package vksim
 
 import (
 	"bytes"
