@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/matryer/is"
@@ -271,11 +272,11 @@ func TestStateOutlivesARestart(t *testing.T) {
 // blinking is a Store that refuses to save while down.
 type blinking struct {
 	vksim.Store
-	down bool
+	down atomic.Bool
 }
 
 func (b *blinking) Save(ctx context.Context, c vksim.Change) error {
-	if b.down {
+	if b.down.Load() {
 		return errors.New("the database does not answer")
 	}
 	return b.Store.Save(ctx, c)
@@ -291,11 +292,11 @@ func TestAStoreThatFailsChangesNothing(t *testing.T) {
 	s.AddUser(101, "Анна", "Иванова")
 	peer := s.AddChat(1, true, 101)
 	form := url.Values{"peer_ids": {fmt.Sprint(peer)}, "random_id": {"9"}, "message": {"Привет"}}
-	store.down = true
+	store.down.Store(true)
 	is.Equal(errorCode(t, post(t, s, "messages.send", form)), 10)
 	is.Equal(call(t, s, fmt.Sprintf("/chats/%d/messages", peer), `{"from":101,"text":"ау"}`, nil), http.StatusServiceUnavailable)
 	is.Equal(len(s.SentTo(peer)), 0)
-	store.down = false
+	store.down.Store(false)
 	ans := post(t, s, "messages.send", form)
 	is.True(strings.Contains(string(ans["response"]), `"conversation_message_id":1`)) // the cmid the refused send did not take
 	is.Equal(len(s.SentTo(peer)), 1)

@@ -382,6 +382,8 @@ func (s *Server) pageEvents(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
 			return
+		case <-s.hangup:
+			return
 		case <-tick.C:
 			fmt.Fprint(w, ": ping\n\n")
 		case u := <-updates:

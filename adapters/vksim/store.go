@@ -186,6 +186,18 @@ func (s *Server) Watch() (<-chan Update, func()) {
 	}
 }
 
+// Hangup ends every page's event stream, for a graceful stop: an HTTP
+// server's Shutdown waits for streams that would otherwise never end. The
+// pages reconnect to the next process.
+func (s *Server) Hangup() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.hungUp {
+		s.hungUp = true
+		close(s.hangup)
+	}
+}
+
 // notify tells every watcher u; s.mu must be held.
 func (s *Server) notify(u Update) {
 	for ch := range s.watchers {

@@ -77,6 +77,8 @@ type Server struct {
 	mu       sync.Mutex
 	store    Store // nil: in memory only
 	watchers map[chan Update]struct{}
+	hangup   chan struct{} // closed by Hangup
+	hungUp   bool
 	wake     chan struct{} // closed and replaced when an event is added
 	events   []json.RawMessage
 	firstTS  int64 // ts of events[0]
@@ -183,7 +185,7 @@ func newServer(token string, groupID int64) *Server {
 		wake: make(chan struct{}), key: "key1", keyN: 1, firstTS: 1,
 		users: map[int64]string{}, chats: map[int64]*chat{}, dedup: map[[2]int64]int64{},
 		cbs: map[string]callback{}, faults: map[string][]fault{}, perSec: map[int64]int{},
-		watchers: map[chan Update]struct{}{},
+		watchers: map[chan Update]struct{}{}, hangup: make(chan struct{}),
 	}
 }
 

@@ -78,6 +78,8 @@ type app struct {
 	wakeups *postgres.Wakeups
 	handler http.Handler
 	closers []func() error
+	// onShutdown runs as HTTP stops: what holds a connection open ends.
+	onShutdown []func()
 }
 
 // loop is a part that runs until its ctx ends.
@@ -224,6 +226,7 @@ func (a *app) playground(ctx context.Context, mux *http.ServeMux) error {
 		return err
 	}
 	sim.SetRPS(int(max(a.cfg.VKRPS, 1)))
+	a.onShutdown = append(a.onShutdown, sim.Hangup)
 	sim.Mount(mux, "/vk")
 	sim.Playground(mux)
 	a.log.Info("playground: open " + a.cfg.PublicURL + "/")
@@ -307,6 +310,9 @@ func (a *app) run(ctx context.Context) int {
 	// read); the write bound leaves room for a 30 s CPU profile.
 	srv := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: 90 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
+	for _, f := range a.onShutdown {
+		srv.RegisterOnShutdown(f)
+	}
 	// work ends every part at the stop; gctx also ends when one part fails.
 	work, stopWork := context.WithCancel(context.Background())
 	defer stopWork()
