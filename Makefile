@@ -5,7 +5,7 @@ PKGS    ?= ./...
 # actionlint checks the GitHub workflows; pinned, run through the Go module proxy.
 ACTIONLINT ?= github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 
-.PHONY: test lint actionlint bench cover fuzz build
+.PHONY: test lint actionlint bench cover fuzz build play
 
 ## test: vet, the workflow lint, then every test (Postgres-backed ones need DATABASE_URL or a local server; see README)
 test: lint actionlint
@@ -40,3 +40,14 @@ fuzz:
 ## build: the static binary
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/chgkbot ./apps/chgkbot
+
+# The playground's database on the machine's PostgreSQL, and its address.
+PLAY_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/chgk_play?sslmode=disable
+PLAY_ADDR         ?= 127.0.0.1:8080
+
+## play: the playground against the machine's PostgreSQL, without Docker (creates the database chgk_play)
+play: build
+	@psql "$(subst /chgk_play?,/postgres?,$(PLAY_DATABASE_URL))" -tAc "SELECT 1 FROM pg_database WHERE datname = 'chgk_play'" | grep -q 1 || \
+		psql "$(subst /chgk_play?,/postgres?,$(PLAY_DATABASE_URL))" -qc 'CREATE DATABASE chgk_play'
+	DATABASE_URL='$(PLAY_DATABASE_URL)' ./bin/chgkbot migrate up
+	DATABASE_URL='$(PLAY_DATABASE_URL)' HTTP_ADDR=$(PLAY_ADDR) ./bin/chgkbot playground

@@ -89,8 +89,8 @@ func TestComposeFile(t *testing.T) {
 		is.Equal(s.DependsOn["postgres"].Condition, types.ServiceConditionHealthy)              // after the database is up
 		is.Equal(s.DependsOn["migrate"].Condition, types.ServiceConditionCompletedSuccessfully) // and migrated
 		db := s.Environment["DATABASE_URL"]
-		is.True(db != nil && strings.Contains(*db, "@postgres:5432/chgk"))                                             // the compose network's database
-		is.True(slices.Contains(s.EnvFiles, types.EnvFile{Path: filepath.Join(p.WorkingDir, ".env"), Required: true})) // secrets from .env
+		is.True(db != nil && strings.Contains(*db, "@postgres:5432/chgk"))                                              // the compose network's database
+		is.True(slices.Contains(s.EnvFiles, types.EnvFile{Path: filepath.Join(p.WorkingDir, ".env"), Required: false})) // secrets from .env, when there is one
 	}
 	for _, role := range []string{"poller", "announcer"} {
 		s, _ := p.GetService(role)
@@ -165,15 +165,32 @@ func TestNoSecretsInline(t *testing.T) {
 	is.True(strings.Contains(string(ignore), "/.env")) // an operator's .env is never committed
 }
 
-func TestComposeNeedsThePassword(t *testing.T) {
-	opts, err := cli.NewProjectOptions([]string{"../docker-compose.yml"}, cli.WithWorkingDirectory(".."),
-		cli.WithEnv([]string{"VK_TOKEN=x"}), cli.WithName("chgk"))
-	if err != nil {
-		t.Fatal(err)
+// TestComposeOnAFreshClone loads the compose file as a newcomer's first
+// `docker compose up` does: no .env and nothing in the environment. It
+// loads, and brings up the playground: every role, no VK token (so the
+// roles play against the simulated VK the admin container serves), the
+// page published on the host's loopback at 8080.
+func TestComposeOnAFreshClone(t *testing.T) {
+	is := is.New(t)
+	if _, err := os.Stat("../.env"); err == nil {
+		t.Skip("a real ../.env exists: this test is of a clone without one")
 	}
-	if _, err := opts.LoadProject(context.Background()); err == nil || !strings.Contains(err.Error(), "POSTGRES_PASSWORD") {
-		t.Fatalf("a compose run without POSTGRES_PASSWORD must fail naming it, got %v", err)
+	p := load(t)
+	for _, role := range roles {
+		s, err := p.GetService(role)
+		is.NoErr(err) // one container per role, as on a real community
+		_, token := s.Environment["VK_TOKEN"]
+		is.True(!token)                                                                  // no token: the playground
+		is.Equal(*s.Environment["PLAYGROUND_URL"], "http://admin:8080")                  // where the simulated VK is
+		is.True(strings.Contains(*s.Environment["DATABASE_URL"], "@postgres:5432/chgk")) // a working database URL with the default password
 	}
+	adm, _ := p.GetService("admin")
+	is.Equal(len(adm.Ports), 1)
+	is.Equal(adm.Ports[0].HostIP, "127.0.0.1") // the defaults are safe only on the loopback
+	is.Equal(adm.Ports[0].Published, "8080")   // http://localhost:8080
+	is.Equal(*adm.Environment["PUBLIC_URL"], "http://localhost:8080")
+	pg, _ := p.GetService("postgres")
+	is.Equal(len(pg.Ports), 0) // the database is not published
 }
 
 func TestDockerfile(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -35,6 +36,52 @@ func TestConfigDefaults(t *testing.T) {
 	is.Equal(c.Defaults.Pause, time.Duration(0))
 }
 
+// TestPlaygroundConfig: no VK token is the playground, pointed at this
+// process or at PLAYGROUND_URL, with an admin for localhost; `chgkbot
+// playground` is the playground whatever the environment says.
+func TestPlaygroundConfig(t *testing.T) {
+	is := is.New(t)
+	c, err := loadConfig(env(map[string]string{"DATABASE_URL": "postgres://u@h/db", "HTTP_ADDR": ":9090"}))
+	is.NoErr(err)
+	is.True(c.Playground)
+	is.Equal(c.VKAPIURL, "http://127.0.0.1:9090/vk/method") // its own simulated VK
+	is.Equal(c.VKGroupID, int64(playgroundGroup))
+	is.Equal(c.VKToken, playgroundToken)
+	is.Equal(c.AdminEmail, "admin@localhost")
+	is.Equal(c.PublicURL, "http://localhost:9090")
+
+	c, err = loadConfig(env(map[string]string{"DATABASE_URL": "postgres://u@h/db", "CHGK_ROLES": "poller",
+		"PLAYGROUND_URL": "http://admin:8080/", "ADMIN_EMAIL": "me@example.org", "ADMIN_PASSWORD": "long enough"}))
+	is.NoErr(err)
+	is.Equal(c.VKAPIURL, "http://admin:8080/vk/method") // another container's
+	is.Equal(c.AdminEmail, "me@example.org")            // an admin set is kept
+
+	c, err = loadConfig(env(map[string]string{"DATABASE_URL": "postgres://u@h/db", "VK_TOKEN": "t", "VK_GROUP_ID": "12"}))
+	is.NoErr(err)
+	is.True(!c.Playground) // a token: the real community
+	is.Equal(c.VKAPIURL, "https://api.vk.com/method")
+	is.Equal(c.AdminEmail, "") // and no default admin
+
+	c, err = loadConfig(playgroundEnv(env(map[string]string{"DATABASE_URL": "postgres://u@h/db", "VK_TOKEN": "t",
+		"VK_API_URL": "https://api.vk.com/method", "CHGK_ROLES": "poller"})))
+	is.NoErr(err)
+	is.True(c.Playground) // chgkbot playground never reaches a real community
+	is.True(c.Roles["poller"] && c.Roles["worker"] && c.Roles["announcer"] && c.Roles["admin"])
+}
+
+// TestStatusPage: on a real community / says what runs and links the docs.
+func TestStatusPage(t *testing.T) {
+	is := is.New(t)
+	c, err := loadConfig(env(map[string]string{"DATABASE_URL": "postgres://u@h/db", "VK_TOKEN": "t", "VK_GROUP_ID": "12"}))
+	is.NoErr(err)
+	rec := httptest.NewRecorder()
+	statusPage(c).ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	body := rec.Body.String()
+	is.True(strings.Contains(body, `href="/docs"`))    // the admin docs
+	is.True(strings.Contains(body, "<code>12</code>")) // the community
+	is.True(strings.Contains(body, "<code>worker</code>"))
+}
+
 func TestConfigErrorsNameTheVariable(t *testing.T) {
 	base := map[string]string{"DATABASE_URL": "postgres://u@h/db", "VK_TOKEN": "t", "VK_GROUP_ID": "12"}
 	tests := []struct {
@@ -43,7 +90,7 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 	}{
 		{map[string]string{"DATABASE_URL": ""}, "DATABASE_URL"},
 		{map[string]string{"DATABASE_URL": "mysql://x"}, "DATABASE_URL"},
-		{map[string]string{"VK_TOKEN": ""}, "VK_TOKEN"},
+		{map[string]string{"VK_TOKEN": "", "PLAYGROUND_URL": "admin:8080"}, "PLAYGROUND_URL"},
 		{map[string]string{"VK_GROUP_ID": ""}, "VK_GROUP_ID"},
 		{map[string]string{"VK_GROUP_ID": "club12"}, "VK_GROUP_ID"},
 		{map[string]string{"VK_API_URL": "ftp://vk"}, "VK_API_URL"},
