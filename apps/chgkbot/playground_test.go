@@ -20,44 +20,69 @@ import (
 	"github.com/vkchgk/chgkbot/internal/browsertest"
 )
 
-// playground runs `chgkbot playground` in-process on a fresh database and
-// returns its address once it answers.
-func playground(t *testing.T, url string) string {
+// playgroundProcess is `chgkbot playground` run in-process on a database.
+type playgroundProcess struct {
+	t      *testing.T
+	addr   string
+	vars   map[string]string
+	logs   *logBuffer
+	cancel context.CancelFunc
+	done   chan int
+}
+
+// playground starts `chgkbot playground` on url and returns it once it
+// answers; it stops when t ends.
+func playground(t *testing.T, url string) *playgroundProcess {
 	t.Helper()
-	addr := freeAddr(t)
-	vars := map[string]string{"DATABASE_URL": url, "HTTP_ADDR": addr, "CHGK_ROUNDS": "2", "CHGK_PAUSE_SECONDS": "0.5",
+	p := &playgroundProcess{t: t, addr: freeAddr(t), logs: &logBuffer{}}
+	p.vars = map[string]string{"DATABASE_URL": url, "HTTP_ADDR": p.addr, "CHGK_ROUNDS": "2", "CHGK_PAUSE_SECONDS": "0.5",
 		// Long phases: the test moves the game on with the buttons, as
 		// players who are quick would, and never waits for a timer.
 		"CHGK_LOBBY_SECONDS": "120", "CHGK_DISCUSSION_SECONDS": "120", "CHGK_CHOICE_SECONDS": "120", "CHGK_ANSWER_SECONDS": "120",
 		"VK_TOKEN": "a real token the playground must not use"}
-	ctx, cancel := context.WithCancel(context.Background())
-	logs := &logBuffer{}
-	done := make(chan int, 1)
-	go func() { done <- run(ctx, []string{"playground"}, func(k string) string { return vars[k] }, logs, logs) }()
+	p.start()
 	t.Cleanup(func() {
-		cancel()
-		<-done
-		if strings.Contains(logs.String(), "did not stop in time") {
-			t.Error("the playground did not stop gracefully") // an open page must not hold the stop
-		}
+		p.stop()
 		if t.Failed() {
-			t.Logf("bot logs:\n%s", logs.String())
+			t.Logf("bot logs:\n%s", p.logs.String())
 		}
 	})
+	return p
+}
+
+func (p *playgroundProcess) start() {
+	p.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	p.cancel, p.done = cancel, make(chan int, 1)
+	go func() {
+		p.done <- run(ctx, []string{"playground"}, func(k string) string { return p.vars[k] }, p.logs, p.logs)
+	}()
 	for deadline := time.Now().Add(30 * time.Second); ; {
-		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
+		if resp, err := http.Get("http://" + p.addr + "/healthz"); err == nil {
 			resp.Body.Close()
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the playground did not answer; logs:\n%s", logs.String())
+			p.t.Fatalf("the playground did not answer; logs:\n%s", p.logs.String())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if !strings.Contains(logs.String(), "playground: open http://") {
-		t.Fatalf("no playground line in the logs:\n%s", logs.String())
+	if !strings.Contains(p.logs.String(), "playground: open http://") {
+		p.t.Fatalf("no playground line in the logs:\n%s", p.logs.String())
 	}
-	return addr
+}
+
+// stop stops the process gracefully, as SIGTERM does.
+func (p *playgroundProcess) stop() {
+	if p.cancel == nil {
+		return
+	}
+	p.cancel()
+	<-p.done
+	p.cancel = nil
+	if strings.Contains(p.logs.String(), "did not stop in time") {
+		p.t.Error("the playground did not stop gracefully") // an open page must not hold the stop
+	}
 }
 
 // page drives the playground page in a browser, as a person playing a
@@ -133,7 +158,8 @@ var pageCaptainRE = regexp.MustCompile(`Капитан (\S+) может отве
 // page, in Chromium, through the real poller, worker and announcer against
 // the simulated VK: a chat, three members, /start, joins by button,
 // «Поехали!», the captain's choice by button, a right and a wrong answer,
-// and a non-captain's press answered with a snackbar. It saves the page as
+// and a non-captain's press answered with a snackbar; the process restarts
+// between the rounds, and the page and the game go on. It saves the page as
 // docs/playground.png for the README.
 func TestPlaygroundInABrowser(t *testing.T) {
 	b := browsertest.New(t, 3*time.Minute)
@@ -145,7 +171,8 @@ func TestPlaygroundInABrowser(t *testing.T) {
 	defer db.Close()
 	w := &world{t: t, db: db}
 	answers := w.answers()
-	addr := playground(t, url)
+	bot := playground(t, url)
+	addr := bot.addr
 	began := time.Now()
 	is := is.New(t)
 	p := &page{t: t, b: b}
@@ -205,6 +232,10 @@ func TestPlaygroundInABrowser(t *testing.T) {
 		if give == "right" {
 			p.say(other, answer)
 			p.waitBot("✅ Верно!")
+			// A restart between the rounds: the simulated VK keeps the
+			// chat, the page reconnects, and the game goes on.
+			bot.stop()
+			bot.start()
 		} else {
 			p.say(other, "абракадабра")
 			p.waitBot("❌ Неверно")
@@ -222,6 +253,11 @@ func TestPlaygroundInABrowser(t *testing.T) {
 	if err := os.WriteFile("../../docs/playground.png", png, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// On a phone's screen the chat still has its composer in view.
+	var fits bool
+	p.run(chromedp.EmulateViewport(390, 844), chromedp.WaitVisible("#menu", chromedp.ByQuery),
+		chromedp.Evaluate(`document.getElementById("send").getBoundingClientRect().bottom <= window.innerHeight`, &fits))
+	is.True(fits) // the send button is on the screen
 	requests, outside := b.Requests()
 	t.Logf("%d requests, outside localhost: %v", requests, outside)
 	is.Equal(len(outside), 0) // the page needs nothing from the internet
