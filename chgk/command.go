@@ -71,6 +71,9 @@ type Delivered struct {
 // Info asks for the running game's status, or the last game's results.
 type Info struct{ By Player }
 
+// Top asks for the chat's leaderboard (Leaderboards).
+type Top struct{ By Player }
+
 // Rules asks for the rules and the commands.
 type Rules struct{ By Player }
 
@@ -92,5 +95,6 @@ func (Stop) command()           {}
 func (Expire) command()         {}
 func (Delivered) command()      {}
 func (Info) command()           {}
+func (Top) command()            {}
 func (Rules) command()          {}
 func (ChangeSettings) command() {}

@@ -124,6 +124,12 @@ type StatusShown struct {
 	Last   *Results `json:"last"`   // the last ended game, when none runs
 }
 
+// LeaderboardShown answers Top with the chat's leaderboard.
+type LeaderboardShown struct {
+	Peer  PeerID      `json:"peer"`
+	Board Leaderboard `json:"board"`
+}
+
 // RulesShown answers Rules with the settings a new game would use.
 type RulesShown struct {
 	Peer     PeerID   `json:"peer"`
@@ -149,19 +155,20 @@ type Rejected struct {
 	Setting *SettingError `json:"setting"`
 }
 
-func (LobbyOpened) event()    {}
-func (PlayerJoined) event()   {}
-func (GameStarted) event()    {}
-func (RoundStarted) event()   {}
-func (AnswererAsked) event()  {}
-func (AnswererChosen) event() {}
-func (RoundJudged) event()    {}
-func (GameEnded) event()      {}
-func (GameResumed) event()    {}
-func (StatusShown) event()    {}
-func (RulesShown) event()     {}
-func (SettingsShown) event()  {}
-func (Rejected) event()       {}
+func (LobbyOpened) event()      {}
+func (PlayerJoined) event()     {}
+func (GameStarted) event()      {}
+func (RoundStarted) event()     {}
+func (AnswererAsked) event()    {}
+func (AnswererChosen) event()   {}
+func (RoundJudged) event()      {}
+func (GameEnded) event()        {}
+func (GameResumed) event()      {}
+func (StatusShown) event()      {}
+func (RulesShown) event()       {}
+func (LeaderboardShown) event() {}
+func (SettingsShown) event()    {}
+func (Rejected) event()         {}
 
 // TimerOf returns the clock an event starts, if it starts one: the phase a
 // caller must report delivered (see Delivered) once the event's message has

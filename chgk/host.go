@@ -49,6 +49,15 @@ type ChatStore interface {
 	SaveSettings(ctx context.Context, peer PeerID, s Settings) error
 }
 
+// Leaderboards reads a chat's record over its ended games.
+type Leaderboards interface {
+	// ChatLeaderboard returns peer's leaderboard with its best limit players.
+	ChatLeaderboard(ctx context.Context, peer PeerID, limit int) (Leaderboard, error)
+}
+
+// TopPlayers is how many players /top shows.
+const TopPlayers = 10
+
 // Stores are the stores a Host decides with. A caller that owns a
 // transaction (the bus's unit of work: an inbox entry, the game and the
 // outbox committed together) passes stores bound to it, with Host.With, so
@@ -66,8 +75,11 @@ type Host struct {
 	Games     GameStore
 	Questions QuestionSource
 	Chats     ChatStore
-	Clock     Clock
-	Rand      Rand
+	// Leaders reads the chats' leaderboards, for Top. It reads what ended
+	// games left, so it needs no part in a unit of work's transaction.
+	Leaders Leaderboards
+	Clock   Clock
+	Rand    Rand
 	// Defaults are the settings of a chat that has none of its own.
 	Defaults Settings
 	// Grace is how long a phase waits, past its own length, for the report
@@ -143,6 +155,15 @@ func (h *Host) decide(ctx context.Context, peer PeerID, g *Game, cmd Command, no
 		}
 		r := last.Results()
 		return nil, []Event{StatusShown{Peer: peer, Last: &r}}, nil
+	case Top:
+		if h.Leaders == nil {
+			return nil, nil, errors.New("the host has no Leaders to answer Top")
+		}
+		board, err := h.Leaders.ChatLeaderboard(ctx, peer, TopPlayers)
+		if err != nil {
+			return nil, nil, fmt.Errorf("leaderboard: %w", err)
+		}
+		return nil, []Event{LeaderboardShown{Peer: peer, Board: board}}, nil
 	case Rules:
 		s, err := h.settings(ctx, peer)
 		if err != nil {
@@ -232,6 +253,8 @@ func by(cmd Command) Player {
 	case Stop:
 		return c.By
 	case Info:
+		return c.By
+	case Top:
 		return c.By
 	case Rules:
 		return c.By

@@ -231,3 +231,21 @@ func BenchmarkRound(b *testing.B) {
 		round++
 	}
 }
+
+// TestHostTop: /top answers with the chat's board, while a game runs or
+// not, and counts a game once it ended.
+func TestHostTop(t *testing.T) {
+	is := is.New(t)
+	h, _, _ := ct.NewHost(ct.FastSettings(), ct.Questions(5))
+	is.Equal(play(t, h, chgk.Top{By: anna}), []chgk.Event{chgk.LeaderboardShown{Peer: peer}}) // no games yet: an empty board
+	play(t, h, chgk.Start{By: anna})
+	is.Equal(play(t, h, chgk.Top{By: anna}), []chgk.Event{chgk.LeaderboardShown{Peer: peer}}) // a running game is not counted
+	play(t, h, chgk.Stop{By: anna})
+	evs := play(t, h, chgk.Top{By: boris})
+	is.Equal(evs, []chgk.Event{chgk.LeaderboardShown{Peer: peer, Board: chgk.Leaderboard{Games: 1, Stopped: 1,
+		Players: []chgk.PlayerStats{{Player: anna, Games: 1}}}}}) // the stopped game, won by no one
+
+	h.Leaders = nil
+	_, err := h.Handle(context.Background(), peer, chgk.Top{By: anna})
+	is.True(err != nil) // a host without Leaders says so, as a failure of the machinery
+}

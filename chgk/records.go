@@ -84,6 +84,21 @@ type PlayerStats struct {
 	Correct  int
 }
 
+// Leaderboard is one chat's record: the team's against the bot, and its
+// best players.
+type Leaderboard struct {
+	// Games are the chat's games that ended; TeamWins, BotWins and Draws
+	// count those played to the end (a stopped game has no winner).
+	Games      int           `json:"games"`
+	Stopped    int           `json:"stopped"`
+	TeamWins   int           `json:"teamWins"`
+	BotWins    int           `json:"botWins"`
+	Draws      int           `json:"draws"`
+	TeamPoints int           `json:"teamPoints"` // over every ended game
+	BotPoints  int           `json:"botPoints"`
+	Players    []PlayerStats `json:"players"` // by correct answers as answerer, then games; Games count this chat's
+}
+
 // ChatStats is one chat's record over all games.
 type ChatStats struct {
 	Peer                  PeerID

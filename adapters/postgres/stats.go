@@ -15,6 +15,8 @@ type Stats struct{ db *bun.DB }
 // NewStats returns the store over db.
 func NewStats(db *bun.DB) *Stats { return &Stats{db: db} }
 
+var _ chgk.Leaderboards = (*Stats)(nil)
+
 // Players ranks players by sort: "correct" (the default), "games",
 // "answered" or "rate" (correct per answered, among those who answered at
 // least 3 rounds).
@@ -76,4 +78,46 @@ func (s *Stats) Chats(ctx context.Context, limit int) ([]chgk.ChatStats, error) 
 			RoundsPlayed: r.Rounds, Correct: r.Correct}
 	}
 	return out, nil
+}
+
+// ChatLeaderboard is one chat's record over its ended games, for /top
+// (chgk.Leaderboards): the team against the bot, and its best limit
+// players by correct answers as answerer, then games played.
+func (s *Stats) ChatLeaderboard(ctx context.Context, peer chgk.PeerID, limit int) (chgk.Leaderboard, error) {
+	var b chgk.Leaderboard
+	err := s.db.NewRaw(`
+		SELECT count(*) AS games, count(*) FILTER (WHERE phase = 'stopped') AS stopped,
+		       count(*) FILTER (WHERE phase = 'finished' AND team_score > bot_score) AS team_wins,
+		       count(*) FILTER (WHERE phase = 'finished' AND team_score < bot_score) AS bot_wins,
+		       count(*) FILTER (WHERE phase = 'finished' AND team_score = bot_score) AS draws,
+		       coalesce(sum(team_score), 0) AS team_points, coalesce(sum(bot_score), 0) AS bot_points
+		FROM games WHERE peer_id = ? AND ended_at IS NOT NULL`, int64(peer)).
+		Scan(ctx, &b.Games, &b.Stopped, &b.TeamWins, &b.BotWins, &b.Draws, &b.TeamPoints, &b.BotPoints)
+	if err != nil {
+		return b, fmt.Errorf("chat leaderboard: %w", translate(err))
+	}
+	var rows []struct {
+		UserID   int64  `bun:"user_id"`
+		Name     string `bun:"name"`
+		Games    int    `bun:"games"`
+		Answered int    `bun:"answered"`
+		Correct  int    `bun:"correct"`
+	}
+	err = s.db.NewRaw(`
+		WITH ended AS (SELECT id FROM games WHERE peer_id = ? AND ended_at IS NOT NULL),
+		played AS (SELECT gp.user_id, max(gp.name) AS name, count(*) AS games
+		           FROM game_players gp JOIN ended e ON e.id = gp.game_id GROUP BY gp.user_id),
+		answers AS (SELECT r.answerer_id AS user_id, count(*) AS answered, count(*) FILTER (WHERE r.verdict = 'correct') AS correct
+		            FROM rounds r JOIN ended e ON e.id = r.game_id WHERE r.verdict <> '' GROUP BY r.answerer_id)
+		SELECT p.user_id, p.name, p.games, coalesce(a.answered, 0) AS answered, coalesce(a.correct, 0) AS correct
+		FROM played p LEFT JOIN answers a ON a.user_id = p.user_id
+		ORDER BY correct DESC, p.games DESC, p.user_id LIMIT ?`, int64(peer), max(limit, 1)).Scan(ctx, &rows)
+	if err != nil {
+		return b, fmt.Errorf("chat leaderboard: %w", translate(err))
+	}
+	for _, r := range rows {
+		b.Players = append(b.Players, chgk.PlayerStats{Player: chgk.Player{ID: chgk.UserID(r.UserID), Name: r.Name},
+			Games: r.Games, Answered: r.Answered, Correct: r.Correct})
+	}
+	return b, nil
 }

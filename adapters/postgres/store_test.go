@@ -54,6 +54,14 @@ func TestStoreContract(t *testing.T) {
 	})
 }
 
+func TestLeaderboardContract(t *testing.T) {
+	ct.LeaderboardContract(t, func(t *testing.T, qs []chgk.Question) (ct.Stores, chgk.Leaderboards) {
+		db := pgtest.New(t)
+		replaceQuestions(t, db, qs)
+		return stores(db), postgres.NewStats(db)
+	})
+}
+
 // stores are the Postgres stores of chgk's interfaces over db.
 func stores(db *bun.DB) chgk.Stores {
 	return chgk.Stores{Games: postgres.NewGames(db), Questions: postgres.NewQuestions(db), Chats: postgres.NewChats(db)}

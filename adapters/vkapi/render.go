@@ -129,6 +129,8 @@ func render(e chgk.Event) (string, *Keyboard) {
 		return fmt.Sprintf("🔄 Я снова на связи, игра продолжается! (фаза «%s», раунд %d)", phaseNames[e.Phase], e.Round), nil
 	case chgk.StatusShown:
 		return status(e)
+	case chgk.LeaderboardShown:
+		return leaderboard(e.Board), nil
 	case chgk.RulesShown:
 		return rules(e.Settings), keyboard([]Button{Callback("Начать игру", vkwire.Payload{A: vkwire.ActStart}, "positive")})
 	case chgk.SettingsShown:
@@ -292,6 +294,37 @@ func statusText(s chgk.Status) string {
 	return b.String()
 }
 
+// leaderboard is /top. Players are named without mentions: a board of ten
+// would notify ten people.
+func leaderboard(b chgk.Leaderboard) string {
+	if b.Games == 0 {
+		return "🏆 Рейтинга пока нет: в этом чате ещё не сыграно ни одной игры. Начните первую: /start"
+	}
+	var s strings.Builder
+	fmt.Fprintf(&s, "🏆 Рейтинг чата\nСыграно игр: %d", b.Games)
+	if b.Stopped > 0 {
+		fmt.Fprintf(&s, " (остановлено: %d)", b.Stopped)
+	}
+	fmt.Fprintf(&s, ". Знатоки выиграли %s, бот — %s, ничьих: %d.\nОчки за все игры: %s.",
+		Count(b.TeamWins, "раз", "раза", "раз"), Count(b.BotWins, "раз", "раза", "раз"), b.Draws, score(b.TeamPoints, b.BotPoints))
+	if len(b.Players) > 0 {
+		s.WriteString("\n\nЛучшие знатоки (верные ответы):")
+		for i, p := range b.Players {
+			fmt.Fprintf(&s, "\n%d. %s — %d из %d, %s", i+1, plainName(p.Player), p.Correct, p.Answered,
+				Count(p.Games, "игра", "игры", "игр"))
+		}
+	}
+	return s.String()
+}
+
+// plainName is a player's name as text that mentions no one.
+func plainName(p chgk.Player) string {
+	if p.Name == "" {
+		return fmt.Sprintf("id%d", p.ID)
+	}
+	return strings.NewReplacer("[", "(", "]", ")").Replace(Defused(p.Name))
+}
+
 func rules(s chgk.Settings) string {
 	return fmt.Sprintf(`📖 «Что? Где? Когда?»: чат — команда знатоков, я — соперник.
 1. /start — регистрация (%s), в ней жмите «Я играю»; «Поехали!» начинает сразу.
@@ -299,7 +332,7 @@ func rules(s chgk.Settings) string {
 3. В раунде я задаю вопрос, на обсуждение — %s. Капитан может ответить досрочно.
 4. Капитан кнопкой выбирает, кто отвечает (%s на выбор; не выберет — отвечает сам). Играете в одиночку — отвечаете сразу.
 5. Отвечающий пишет ответ в чат одним сообщением (%s). Верно — очко знатокам, неверно или молчание — очко мне.
-Команды: /start, /join, /go, /stop, /info, /rules, /settings (например: /settings rounds 8). Можно и по-русски: «начать», «играю», «поехали», «стоп», «инфо», «правила», «настройки».`,
+Команды: /start, /join, /go, /stop, /info, /top, /rules, /settings (например: /settings rounds 8). Можно и по-русски: «начать», «играю», «поехали», «стоп», «инфо», «рейтинг», «правила», «настройки».`,
 		Duration(s.Lobby), s.Rounds, Duration(s.Discussion), Duration(s.Choice), Duration(s.Answer))
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -149,4 +150,36 @@ func TestGreetingAndPrivateReply(t *testing.T) {
 	is.Equal(len(private), 1)                                            // one reply, though VK delivered the message twice
 	is.True(strings.Contains(private[0].Text, "добавьте меня в беседу")) // it says the bot plays in chats
 	is.Equal(len(w.fake.SentTo(c.peer)), 1)                              // one greeting
+}
+
+// TestLeaderboardAfterThreeGames: /top («рейтинг») after three games in a
+// chat gives the chat's record and its players, from the database.
+func TestLeaderboardAfterThreeGames(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, pgtest.NewURL(t))
+	stop := runBot(t, w, w.env())
+	c := w.chat(1, 101, 102, 103)
+	w.fake.Say(c.peer, 101, "/top")
+	c.expect("Рейтинга пока нет")
+	for range 3 {
+		c.playScripted() // each a draw, 1 : 1
+	}
+	w.fake.Say(c.peer, 102, "Рейтинг")
+	top := c.expect("Рейтинг чата")
+	is := is.New(t)
+	is.True(strings.Contains(top.Text, "Сыграно игр: 3."))                     // three games
+	is.True(strings.Contains(top.Text, "ничьих: 3"))                           // all drawn
+	is.True(strings.Contains(top.Text, "Очки за все игры: знатоки 3 : 3 бот")) // the points
+	correct, answered, lines := 0, 0, 0
+	for _, m := range regexp.MustCompile(`\n\d+\. Игрок\d+ — (\d+) из (\d+), (\d+) игр`).FindAllStringSubmatch(top.Text, -1) {
+		c, _ := strconv.Atoi(m[1])
+		a, _ := strconv.Atoi(m[2])
+		correct, answered, lines = correct+c, answered+a, lines+1
+		is.Equal(m[3], "3") // everyone played all three
+	}
+	is.Equal(lines, 3)    // the three players, named without mentions
+	is.Equal(correct, 3)  // one right answer a game
+	is.Equal(answered, 6) // two answered rounds a game
+	is.True(!strings.Contains(top.Text, "[id"))
+	is.Equal(stop(), 0) // (three games repeat their texts: checkNoDuplicates does not apply)
 }

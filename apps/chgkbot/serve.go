@@ -105,7 +105,7 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err error
 	}()
 	games, units := postgres.NewGames(db), postgres.NewUnits(db)
 	host := &chgk.Host{Games: games, Questions: postgres.NewQuestions(db), Chats: postgres.NewChats(db),
-		Clock: clock{}, Rand: newRand(), Defaults: cfg.Defaults, Grace: deliveryGrace}
+		Leaders: postgres.NewStats(db), Clock: clock{}, Rand: newRand(), Defaults: cfg.Defaults, Grace: deliveryGrace}
 	m := metrics.New(func() float64 {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()

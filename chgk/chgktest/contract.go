@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -341,4 +342,63 @@ func cloneState(s chgk.State) chgk.State {
 		return s
 	}
 	return g.State()
+}
+
+// NewBoards makes fresh stores holding questions, and the leaderboards
+// read from them.
+type NewBoards func(t *testing.T, questions []chgk.Question) (Stores, chgk.Leaderboards)
+
+// LeaderboardContract checks a chgk.Leaderboards against the games its
+// stores keep: only the chat's ended games count, a stopped game counts as
+// played but won by no one, and players rank by correct answers.
+func LeaderboardContract(t *testing.T, newBoards NewBoards) {
+	s, boards := newBoards(t, Questions(12))
+	a, b := Chat(1), Chat(2)
+	ctx := context.Background()
+	empty, err := boards.ChatLeaderboard(ctx, a, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if empty.Games != 0 || len(empty.Players) != 0 {
+		t.Fatalf("a chat with no games has a board: %+v", empty)
+	}
+	playGame(t, s, a, 2) // Anna alone: 2 : 0
+	playGame(t, s, b, 1) // another chat's game does not count
+	// Anna and Boris: Boris answers wrong, then Anna stops the game.
+	openGame(t, s, a)
+	var g *chgk.Game
+	step := func(cmd chgk.Command) {
+		t.Helper()
+		update(t, s, a, func(cur *chgk.Game) *chgk.Game {
+			if _, err := cur.Apply(cmd, Epoch, NewRand()); err != nil {
+				t.Fatalf("%T: %v", cmd, err)
+			}
+			g = cur
+			return cur
+		})
+	}
+	step(chgk.Join{Player: Boris})
+	step(chgk.Begin{By: Anna})
+	captain := Anna
+	if g.State().Captain == Boris.ID {
+		captain = Boris
+	}
+	step(chgk.AnswerEarly{By: captain})
+	step(chgk.Choose{By: captain, Answerer: Boris.ID, Round: 1})
+	step(chgk.Answer{By: Boris, Text: "не знаю"})
+	step(chgk.Stop{By: Anna})
+	openGame(t, s, a) // running: not counted
+
+	got, err := boards.ChatLeaderboard(ctx, a, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := chgk.Leaderboard{Games: 2, Stopped: 1, TeamWins: 1, TeamPoints: 2, BotPoints: 1, Players: []chgk.PlayerStats{
+		{Player: Anna, Games: 2, Answered: 2, Correct: 2}, {Player: Boris, Games: 1, Answered: 1, Correct: 0}}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("leaderboard:\n got %+v\nwant %+v", got, want)
+	}
+	if top, _ := boards.ChatLeaderboard(ctx, a, 1); len(top.Players) != 1 || top.Players[0].Player != Anna {
+		t.Fatalf("a limit of 1 gives %+v", top.Players)
+	}
 }

@@ -198,3 +198,59 @@ func (m *Memory) Game(id int64) (chgk.State, bool) {
 	s, ok := m.games[id]
 	return s, ok
 }
+
+// ChatLeaderboard implements chgk.Leaderboards over the ended games.
+func (m *Memory) ChatLeaderboard(ctx context.Context, peer chgk.PeerID, limit int) (chgk.Leaderboard, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var b chgk.Leaderboard
+	players := map[chgk.UserID]*chgk.PlayerStats{}
+	for _, st := range m.games {
+		if st.Peer != peer || st.Phase.Active() {
+			continue
+		}
+		b.Games++
+		b.TeamPoints += st.Team
+		b.BotPoints += st.Bot
+		switch {
+		case st.Phase == chgk.PhaseStopped:
+			b.Stopped++
+		case st.Team > st.Bot:
+			b.TeamWins++
+		case st.Bot > st.Team:
+			b.BotWins++
+		default:
+			b.Draws++
+		}
+		for _, p := range st.Players {
+			if players[p.ID] == nil {
+				players[p.ID] = &chgk.PlayerStats{Player: p}
+			}
+			players[p.ID].Games++
+		}
+		for _, r := range st.Rounds {
+			if p := players[r.Answerer.ID]; p != nil && r.Verdict != chgk.VerdictPending {
+				p.Answered++
+				if r.Verdict == chgk.VerdictCorrect {
+					p.Correct++
+				}
+			}
+		}
+	}
+	for _, p := range players {
+		b.Players = append(b.Players, *p)
+	}
+	slices.SortFunc(b.Players, func(x, y chgk.PlayerStats) int {
+		if x.Correct != y.Correct {
+			return y.Correct - x.Correct
+		}
+		if x.Games != y.Games {
+			return y.Games - x.Games
+		}
+		return int(x.Player.ID - y.Player.ID)
+	})
+	if len(b.Players) > limit {
+		b.Players = b.Players[:limit]
+	}
+	return b, nil
+}

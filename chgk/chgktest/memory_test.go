@@ -13,3 +13,10 @@ func TestMemoryStoreContract(t *testing.T) {
 		return chgktest.Stores{Games: m, Questions: m, Chats: m}
 	})
 }
+
+func TestMemoryLeaderboardContract(t *testing.T) {
+	chgktest.LeaderboardContract(t, func(t *testing.T, qs []chgk.Question) (chgktest.Stores, chgk.Leaderboards) {
+		m := chgktest.NewMemory(qs...)
+		return chgktest.Stores{Games: m, Questions: m, Chats: m}, m
+	})
+}

@@ -30,6 +30,7 @@ const (
 	ActInfo     = "info"
 	ActRules    = "rules"
 	ActSettings = "settings" // typed only: no button carries it
+	ActTop      = "top"      // typed only
 )
 
 // LongPoll is where and how to poll: groups.getLongPollServer's answer.

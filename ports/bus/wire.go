@@ -188,7 +188,7 @@ func init() {
 	for _, e := range []chgk.Event{
 		chgk.LobbyOpened{}, chgk.PlayerJoined{}, chgk.GameStarted{}, chgk.RoundStarted{}, chgk.AnswererAsked{},
 		chgk.AnswererChosen{}, chgk.RoundJudged{}, chgk.GameEnded{}, chgk.GameResumed{}, chgk.StatusShown{},
-		chgk.RulesShown{}, chgk.SettingsShown{}, chgk.Rejected{},
+		chgk.RulesShown{}, chgk.SettingsShown{}, chgk.Rejected{}, chgk.LeaderboardShown{},
 	} {
 		t := reflect.TypeOf(e)
 		eventTypes[t.Name()] = t

@@ -242,6 +242,7 @@ var commands = map[string]string{
 	"info": vkwire.ActInfo, "инфо": vkwire.ActInfo, "status": vkwire.ActInfo, "статус": vkwire.ActInfo,
 	"rules": vkwire.ActRules, "правила": vkwire.ActRules, "помощь": vkwire.ActRules, "help": vkwire.ActRules,
 	"settings": vkwire.ActSettings, "настройки": vkwire.ActSettings,
+	"top": vkwire.ActTop, "топ": vkwire.ActTop, "рейтинг": vkwire.ActTop, "лидеры": vkwire.ActTop,
 }
 
 // ParseCommand reads a typed command: the slash forms of SPEC §1 and their
@@ -304,6 +305,8 @@ func (u Update) Command(by chgk.Player) chgk.Command {
 		return chgk.Info{By: by}
 	case vkwire.ActRules:
 		return chgk.Rules{By: by}
+	case vkwire.ActTop:
+		return chgk.Top{By: by}
 	case vkwire.ActSettings:
 		c := chgk.ChangeSettings{By: by, Value: u.Action.Value}
 		if u.Action.Setting != "" {
