@@ -124,6 +124,14 @@ type StatusShown struct {
 	Last   *Results `json:"last"`   // the last ended game, when none runs
 }
 
+// DiscussionWarned: the discussion ends in Left (Warning, or less when
+// the warning came late). The round's message says so.
+type DiscussionWarned struct {
+	Peer  PeerID        `json:"peer"`
+	Round int           `json:"round"`
+	Left  time.Duration `json:"left"`
+}
+
 // LeaderboardShown answers Top with the chat's leaderboard.
 type LeaderboardShown struct {
 	Peer  PeerID      `json:"peer"`
@@ -167,6 +175,7 @@ func (GameResumed) event()      {}
 func (StatusShown) event()      {}
 func (RulesShown) event()       {}
 func (LeaderboardShown) event() {}
+func (DiscussionWarned) event() {}
 func (SettingsShown) event()    {}
 func (Rejected) event()         {}
 

@@ -83,12 +83,15 @@ type State struct {
 	// Grace is how long past its own length a phase may wait for the report
 	// that its message was delivered (see Delivered). Zero: clocks start at
 	// once.
-	Grace          time.Duration
-	Players        []Player
-	Captain        UserID // zero in the lobby
-	Questions      []Question
-	Rounds         []Round // begun rounds; the last may be in progress
-	Deadline       time.Time
+	Grace     time.Duration
+	Players   []Player
+	Captain   UserID // zero in the lobby
+	Questions []Question
+	Rounds    []Round // begun rounds; the last may be in progress
+	Deadline  time.Time
+	// WarnAt is when the discussion's 10-second warning is due; zero when
+	// none is (given, not in a discussion, or a discussion too short).
+	WarnAt         time.Time
 	ClockRunning   bool // the deadline counts from the delivery, not a fallback
 	PhaseStartedAt time.Time
 	Team, Bot      int
@@ -213,6 +216,31 @@ func (g *Game) Phase() Phase { return g.st.Phase }
 
 // Deadline is when the current phase ends; zero once the game ended.
 func (g *Game) Deadline() time.Time { return g.st.Deadline }
+
+// Due is when the game next needs an Expire: the discussion's warning if
+// one is pending, else the deadline. Zero once the game ended.
+func (g *Game) Due() time.Time {
+	if !g.st.WarnAt.IsZero() && g.st.WarnAt.Before(g.st.Deadline) {
+		return g.st.WarnAt
+	}
+	return g.st.Deadline
+}
+
+// Warning is how long before a discussion's end the team is warned, and
+// WarnAbove the shortest discussion that is warned: a warning in a short
+// one would say little the round's message did not.
+const (
+	Warning   = 10 * time.Second
+	WarnAbove = 15 * time.Second
+)
+
+// setWarning schedules the discussion's warning from its deadline.
+func (g *Game) setWarning() {
+	g.st.WarnAt = time.Time{}
+	if g.st.Phase == PhaseDiscussion && g.st.Settings.Discussion > WarnAbove {
+		g.st.WarnAt = g.st.Deadline.Add(-Warning)
+	}
+}
 
 // Round is the number of the current (or last begun) round; zero in the lobby.
 func (g *Game) Round() int { return len(g.st.Rounds) }
@@ -342,8 +370,16 @@ func (g *Game) resumed(late time.Duration) []Event {
 }
 
 func (g *Game) expire(c Expire, now time.Time, rnd Rand) []Event {
-	if c.Phase != g.st.Phase || c.Round != len(g.st.Rounds) || now.Before(g.st.Deadline) {
+	if c.Phase != g.st.Phase || c.Round != len(g.st.Rounds) {
 		return nil
+	}
+	if now.Before(g.st.Deadline) {
+		if g.st.WarnAt.IsZero() || now.Before(g.st.WarnAt) {
+			return nil
+		}
+		g.st.WarnAt = time.Time{}
+		g.changed = true
+		return []Event{DiscussionWarned{Peer: g.st.Peer, Round: len(g.st.Rounds), Left: g.st.Deadline.Sub(now)}}
 	}
 	evs := g.resumed(now.Sub(g.st.Deadline))
 	switch g.st.Phase {
@@ -386,6 +422,7 @@ func (g *Game) delivered(c Delivered, now time.Time) []Event {
 	}
 	g.st.Deadline = deadline
 	g.st.ClockRunning = true
+	g.setWarning()
 	g.changed = true
 	return evs
 }
@@ -397,6 +434,7 @@ func (g *Game) enter(p Phase, now time.Time) Timer {
 	g.st.PhaseStartedAt = now
 	g.st.ClockRunning = g.st.Grace == 0
 	g.st.Deadline = now.Add(d + g.st.Grace)
+	g.setWarning()
 	return Timer{Phase: p, Round: len(g.st.Rounds), Duration: d, Deadline: g.st.Deadline}
 }
 
@@ -495,7 +533,7 @@ func (g *Game) judge(text string, now time.Time) []Event {
 func (g *Game) end(p Phase, now time.Time) []Event {
 	g.st.Phase = p
 	g.st.EndedAt = now
-	g.st.Deadline = time.Time{}
+	g.st.Deadline, g.st.WarnAt = time.Time{}, time.Time{}
 	g.st.ClockRunning = false
 	g.changed = true
 	return []Event{GameEnded{Peer: g.st.Peer, Results: g.Results()}}

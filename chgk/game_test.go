@@ -447,3 +447,62 @@ func TestSoloPlayerAnswersAtOnce(t *testing.T) {
 	_, asked := evs[0].(chgk.AnswererAsked)
 	is.True(asked)
 }
+
+// openWith starts a game of settings s with one round, Anna and Boris in
+// it, and begins it at t0: Boris is captain; the discussion runs from t0.
+func openWith(t *testing.T, s chgk.Settings, grace time.Duration) *chgk.Game {
+	t.Helper()
+	g, _, err := chgk.Open(chgk.NewGame{Peer: peer, Starter: anna, Settings: s, Questions: ct.Questions(1), Now: t0, Grace: grace})
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(t, g, chgk.Join{Player: boris}, t0)
+	must(t, g, chgk.Begin{By: anna}, t0, 1)
+	return g
+}
+
+// TestDiscussionWarning: 10 s before a discussion of more than 15 s ends,
+// one DiscussionWarned; its Due leads the sweeper there, and the deadline
+// stays where it was.
+func TestDiscussionWarning(t *testing.T) {
+	is := is.New(t)
+	s := ct.FastSettings()
+	s.Discussion = sec(60)
+	g := openWith(t, s, 0)
+	is.True(g.Due().Equal(t0.Add(sec(50))))      // the warning is due first
+	is.True(g.Deadline().Equal(t0.Add(sec(60)))) // the discussion's end is unchanged
+	discussion := chgk.Expire{Phase: chgk.PhaseDiscussion, Round: 1}
+	is.Equal(len(must(t, g, discussion, t0.Add(sec(49)))), 0) // not yet
+	evs := must(t, g, discussion, t0.Add(sec(50.5)))
+	is.Equal(evs, []chgk.Event{chgk.DiscussionWarned{Peer: peer, Round: 1, Left: sec(9.5)}}) // once, with the time left
+	is.True(g.Due().Equal(t0.Add(sec(60))))                                                  // then the end is due
+	is.Equal(len(must(t, g, discussion, t0.Add(sec(51)))), 0)                                // a repeat says nothing
+	evs = must(t, g, discussion, t0.Add(sec(60)))
+	_, asked := evs[0].(chgk.AnswererAsked)
+	is.True(asked) // the discussion ends at its time
+	is.True(g.State().WarnAt.IsZero())
+
+	s.Discussion = sec(15)
+	g = openWith(t, s, 0)
+	is.True(g.Due().Equal(g.Deadline())) // 15 s or less: no warning
+
+	s.Discussion = sec(60)
+	g = openWith(t, s, 0)
+	must(t, g, chgk.AnswerEarly{By: boris, Round: 1}, t0.Add(sec(5)))
+	is.True(g.Due().Equal(g.Deadline())) // an early answer leaves no warning behind
+	is.True(g.State().WarnAt.IsZero())
+	is.Equal(len(must(t, g, discussion, t0.Add(sec(50)))), 0) // and a stale one is a no-op
+}
+
+// TestWarningFollowsTheDelivery: the warning moves with the clock when the
+// round's message is reported delivered.
+func TestWarningFollowsTheDelivery(t *testing.T) {
+	is := is.New(t)
+	s := ct.FastSettings()
+	s.Discussion = sec(30)
+	g := openWith(t, s, sec(30))
+	is.True(g.Due().Equal(t0.Add(sec(50)))) // fallback: 30 s + 30 s grace, less 10 s
+	must(t, g, chgk.Delivered{Phase: chgk.PhaseDiscussion, Round: 1, At: t0.Add(sec(2))}, t0.Add(sec(3)))
+	is.True(g.Deadline().Equal(t0.Add(sec(32))))
+	is.True(g.Due().Equal(t0.Add(sec(22)))) // 10 s before the delivered clock's end
+}

@@ -130,7 +130,7 @@ func loadGame(ctx context.Context, db bun.IDB, row *gameRow) (*chgk.Game, error)
 	st := chgk.State{
 		ID: row.ID, Peer: chgk.PeerID(row.PeerID), Phase: chgk.Phase(row.Phase), Settings: row.Settings.settings(),
 		Grace: time.Duration(row.GraceMs) * time.Millisecond, Captain: chgk.UserID(row.CaptainID),
-		Deadline: row.Deadline, ClockRunning: row.ClockRunning, PhaseStartedAt: row.PhaseStartedAt,
+		Deadline: row.Deadline, WarnAt: row.WarnAt, ClockRunning: row.ClockRunning, PhaseStartedAt: row.PhaseStartedAt,
 		Team: row.TeamScore, Bot: row.BotScore, StartedBy: chgk.Player{ID: chgk.UserID(row.StartedBy), Name: row.StartedByName},
 		StartedAt: row.StartedAt, EndedAt: row.EndedAt, Version: row.Version,
 	}
@@ -176,7 +176,7 @@ func saveGame(ctx context.Context, tx bun.Tx, peer chgk.PeerID, g *chgk.Game, wa
 	row := gameRow{
 		ID: st.ID, PeerID: int64(st.Peer), Phase: string(st.Phase), Settings: toSettingsJSON(st.Settings),
 		GraceMs: st.Grace.Milliseconds(), CaptainID: int64(st.Captain), TeamScore: st.Team, BotScore: st.Bot,
-		Deadline: st.Deadline, ClockRunning: st.ClockRunning, PhaseStartedAt: st.PhaseStartedAt,
+		Deadline: st.Deadline, WarnAt: st.WarnAt, ClockRunning: st.ClockRunning, PhaseStartedAt: st.PhaseStartedAt,
 		StartedBy: int64(st.StartedBy.ID), StartedByName: st.StartedBy.Name, StartedAt: st.StartedAt,
 		EndedAt: st.EndedAt, StoppedBy: int64(st.StoppedBy.ID), StoppedByName: st.StoppedBy.Name,
 		Version: st.Version, UpdatedAt: time.Now(),

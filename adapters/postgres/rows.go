@@ -43,6 +43,7 @@ type gameRow struct {
 	TeamScore      int          `bun:"team_score"`
 	BotScore       int          `bun:"bot_score"`
 	Deadline       time.Time    `bun:"deadline,nullzero"`
+	WarnAt         time.Time    `bun:"warn_at,nullzero"`
 	ClockRunning   bool         `bun:"clock_running"`
 	PhaseStartedAt time.Time    `bun:"phase_started_at"`
 	StartedBy      int64        `bun:"started_by"`

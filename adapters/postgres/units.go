@@ -66,7 +66,8 @@ func runUnit(ctx context.Context, tx bun.Tx, peer chgk.PeerID, published *touche
 	return f(ctx, chgk.Stores{Games: c, Questions: c, Chats: c}, out)
 }
 
-// ExpireNext takes one chat whose game is due at now — the earliest
+// ExpireNext takes one chat whose game is due at now (its discussion's
+// warning, chgk.Game.Due, or its deadline) — the earliest
 // deadline first, skipping chats another transaction holds (a command being
 // applied, another replica's sweeper) — and runs f for it in a unit of work
 // holding that chat's lock, like InChat. due is the phase and round whose
@@ -82,13 +83,13 @@ func (s *Units) ExpireNext(ctx context.Context, now time.Time,
 			Deadline time.Time `bun:"deadline"`
 		}
 		err := tx.NewRaw(`
-			SELECT c.peer_id, g.phase, g.deadline,
+			SELECT c.peer_id, g.phase, least(g.warn_at, g.deadline) AS deadline,
 			       (SELECT count(*) FROM rounds r WHERE r.game_id = g.id) AS rounds
 			FROM games g JOIN chats c ON c.peer_id = g.peer_id
-			WHERE g.deadline <= ?
-			ORDER BY g.deadline
+			WHERE g.deadline <= ? OR g.warn_at <= ?
+			ORDER BY least(g.warn_at, g.deadline)
 			LIMIT 1
-			FOR UPDATE OF c SKIP LOCKED`, now).Scan(ctx, &row)
+			FOR UPDATE OF c SKIP LOCKED`, now, now).Scan(ctx, &row)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -111,7 +112,7 @@ func (s *Units) ExpireNext(ctx context.Context, now time.Time,
 // NextDeadline is the earliest deadline of any game; false when none waits.
 func (s *Units) NextDeadline(ctx context.Context) (time.Time, bool, error) {
 	var t sql.NullTime
-	if err := s.db.NewRaw(`SELECT min(deadline) FROM games WHERE deadline IS NOT NULL`).Scan(ctx, &t); err != nil {
+	if err := s.db.NewRaw(`SELECT min(least(warn_at, deadline)) FROM games WHERE deadline IS NOT NULL`).Scan(ctx, &t); err != nil {
 		return time.Time{}, false, fmt.Errorf("next deadline: %w", translate(err))
 	}
 	return t.Time, t.Valid, nil

@@ -76,6 +76,47 @@ func TestExpireNextHandsOverTheDueChat(t *testing.T) {
 	is.True(active != nil && active.Phase() == chgk.PhaseLobby)  // and the unit's stores see its game
 }
 
+// TestTheWarningIsDue: a discussion's warning wakes the sweeper before the
+// deadline, and then the deadline is next.
+func TestTheWarningIsDue(t *testing.T) {
+	t.Parallel()
+	is := is.New(t)
+	db := pgtest.New(t)
+	ctx := context.Background()
+	s := ct.FastSettings()
+	s.Discussion = time.Minute
+	h, _, clock := newHost(t, db, s)
+	peer := ct.Chat(4)
+	_, err := h.Handle(ctx, peer, chgk.Start{By: ct.Anna})
+	is.NoErr(err)
+	_, err = h.Handle(ctx, peer, chgk.Begin{By: ct.Anna})
+	is.NoErr(err)
+	units := postgres.NewUnits(db)
+	next, ok, err := units.NextDeadline(ctx)
+	is.NoErr(err)
+	is.True(ok)
+	is.True(next.Equal(clock.Now().Add(50 * time.Second))) // the warning, 10 s before the minute ends
+	start := clock.Now()
+	expire := func(at time.Time) (found bool, evs []chgk.Event) {
+		clock.Set(at)
+		found, err := units.ExpireNext(ctx, at, func(ctx context.Context, tx chgk.Stores, _ message.Publisher,
+			peer chgk.PeerID, due chgk.Expire, _ time.Time) error {
+			evs, err = h.With(tx).Handle(ctx, peer, due)
+			return err
+		})
+		is.NoErr(err)
+		return found, evs
+	}
+	found, _ := expire(start.Add(49 * time.Second))
+	is.True(!found) // nothing due before the warning
+	found, evs := expire(start.Add(50 * time.Second))
+	is.True(found)
+	is.Equal(evs, []chgk.Event{chgk.DiscussionWarned{Peer: peer, Round: 1, Left: 10 * time.Second}})
+	next, _, err = units.NextDeadline(ctx)
+	is.NoErr(err)
+	is.True(next.Equal(start.Add(time.Minute))) // then the discussion's end
+}
+
 // TestErrorsKeepTheirClass: a database that does not answer is temporary
 // (the bus hands the message back instead of poisoning it) and the
 // driver's error stays in the chain; a bad value is not temporary.

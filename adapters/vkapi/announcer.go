@@ -53,6 +53,10 @@ type Announcer struct {
 const (
 	choiceKey = "choice:"
 	chosenKey = "chosen:"
+	// The round's message, while its discussion runs: the 10-second
+	// warning edits it (roundKey), once (warnedKey).
+	roundKey  = "round:"
+	warnedKey = "warned:"
 )
 
 // RandomID derives the random_id of part i of announcement key: stable, so
@@ -97,6 +101,9 @@ func (a *Announcer) Announce(ctx context.Context, key string, peer chgk.PeerID, 
 	if opensPhase(e) {
 		prio = Phase
 	}
+	if w, ok := e.(chgk.DiscussionWarned); ok {
+		return 0, a.warn(WithPriority(ctx, Urgent), key, int64(peer), w)
+	}
 	ctx = WithPriority(ctx, prio)
 	posts := Render(e)
 	if chosen, ok := e.(chgk.AnswererChosen); ok && !chosen.Solo && len(posts) == 1 {
@@ -119,6 +126,11 @@ func (a *Announcer) Announce(ctx context.Context, key string, peer chgk.PeerID, 
 		}
 		if _, asks := e.(chgk.AnswererAsked); asks && p.Keyboard != nil {
 			if err := a.Keyboards.SetLiveKeyboard(ctx, int64(peer), cmid, p.Text, choiceKey+key); err != nil {
+				return 0, err
+			}
+		}
+		if _, round := e.(chgk.RoundStarted); round && p.Keyboard != nil {
+			if err := a.Keyboards.SetLiveKeyboard(ctx, int64(peer), cmid, p.Text, roundKey+key); err != nil {
 				return 0, err
 			}
 		}
@@ -150,6 +162,33 @@ func (a *Announcer) editChoice(ctx context.Context, key string, peer int64, text
 		return 0, false, err
 	}
 	return cmid, true, a.Keyboards.SetLiveKeyboard(ctx, peer, cmid, text, chosenKey+key)
+}
+
+// warn edits the round's message to say its discussion is about to end:
+// no new message (SPEC §8). A redelivery finds its edit done; a round
+// message the bot does not know (sent by a version before the warning)
+// goes without.
+func (a *Announcer) warn(ctx context.Context, key string, peer int64, e chgk.DiscussionWarned) error {
+	cmid, text, owner, ok, err := a.Keyboards.LiveKeyboard(ctx, peer)
+	switch {
+	case err != nil:
+		return err
+	case ok && owner == warnedKey+key:
+		return nil
+	case !ok || !strings.HasPrefix(owner, roundKey):
+		a.Log.Debug("no round message to warn in", "peer_id", peer, "round", e.Round)
+		return nil
+	}
+	if err := a.Client.Edit(ctx, peer, cmid, text+"\n\n"+Warning(e), EarlyKeyboard(e.Round)); err != nil {
+		var ve *Error
+		if errors.As(err, &ve) && ve.Permanent() {
+			// Deleted, too old to edit: the warning is a courtesy, not a rule.
+			a.Log.Warn("could not edit the round message to warn", "peer_id", peer, "cmid", cmid, "err", err)
+			return nil
+		}
+		return err
+	}
+	return a.Keyboards.SetLiveKeyboard(ctx, peer, cmid, text, warnedKey+key)
 }
 
 // SentAt implements bus.Announcer.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/vkchgk/chgkbot/adapters/postgres/pgtest"
 	"github.com/vkchgk/chgkbot/adapters/rabbitmq"
+	"github.com/vkchgk/chgkbot/adapters/vksim"
 	"github.com/vkchgk/chgkbot/ports/bus"
 )
 
@@ -182,4 +183,44 @@ func TestLeaderboardAfterThreeGames(t *testing.T) {
 	is.Equal(answered, 6) // two answered rounds a game
 	is.True(!strings.Contains(top.Text, "[id"))
 	is.Equal(stop(), 0) // (three games repeat their texts: checkNoDuplicates does not apply)
+}
+
+// TestTheDiscussionWarning: 10 s before a discussion of more than 15 s
+// ends, the round's message is edited to say so, keeping its button, and
+// no new message is sent; the discussion still ends on time.
+func TestTheDiscussionWarning(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, pgtest.NewURL(t))
+	stop := runBot(t, w, w.env("CHGK_DISCUSSION_SECONDS", "16", "CHGK_ROUNDS", "1"))
+	c := w.chat(1, 101, 102)
+	w.fake.Say(c.peer, 101, "/start")
+	c.expect("начинает игру")
+	w.fake.Say(c.peer, 101, "/go")
+	round := c.expect("Раунд 1 из 1")
+	var warned vksim.Edit
+	for deadline := time.Now().Add(c.w.timeout); warned.CMID == 0; {
+		for _, e := range w.fake.Edits() {
+			if e.Peer == c.peer && e.CMID == round.CMID {
+				warned = e
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the round's message was never edited")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	is := is.New(t)
+	is.True(strings.HasPrefix(warned.Text, round.Text))                          // the round's message…
+	is.True(strings.HasSuffix(warned.Text, "⏳ До конца обсуждения: 10 секунд!")) // …gains the warning
+	is.True(strings.Contains(warned.Keyboard, `Ответить досрочно`))              // and keeps its button
+	is.True(warned.At.Sub(round.At) >= 6*time.Second)                            // 10 s before the end, not sooner
+	timeUp := c.expect("⏰ Время!")
+	c.checkNotEarly(round, timeUp, 16*time.Second) // the discussion still ends on time
+	sent := w.fake.SentTo(c.peer)
+	for _, m := range sent {
+		is.True(!strings.Contains(m.Text, "До конца обсуждения")) // no message of its own
+	}
+	w.fake.Say(c.peer, 101, "/stop")
+	c.expect("остановил")
+	is.Equal(stop(), 0)
 }

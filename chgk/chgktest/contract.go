@@ -312,6 +312,7 @@ func normalized(s chgk.State) chgk.State {
 		}
 	}
 	utc(&s.Deadline)
+	utc(&s.WarnAt)
 	utc(&s.PhaseStartedAt)
 	utc(&s.StartedAt)
 	utc(&s.EndedAt)
