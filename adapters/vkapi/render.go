@@ -151,7 +151,12 @@ func EarlyKeyboard(round int) *Keyboard {
 // Warning is the line the round's message gains when its discussion is
 // about to end.
 func Warning(e chgk.DiscussionWarned) string {
-	return "⏳ До конца обсуждения: " + Duration(e.Left) + "!"
+	left := Duration(e.Left)
+	verb := "Осталось"
+	if strings.HasSuffix(left, "секунда") || strings.HasSuffix(left, "минута") {
+		verb = "Осталась" // «осталась 1 секунда», «осталось 10 секунд»
+	}
+	return "⏳ " + verb + " " + left + " на обсуждение!"
 }
 
 // discussionEnd opens the message that ends a round's discussion.

@@ -107,6 +107,7 @@ func events() map[string]chgk.Event {
 		"rules":                  chgk.RulesShown{Peer: ct.Chat(1), Settings: chgk.DefaultSettings()},
 		"top_none":               chgk.LeaderboardShown{Peer: ct.Chat(1)},
 		"discussion_warned":      chgk.DiscussionWarned{Peer: ct.Chat(1), Round: 2, Left: 10 * time.Second},
+		"discussion_warned_late": chgk.DiscussionWarned{Peer: ct.Chat(1), Round: 2, Left: 800 * time.Millisecond},
 		"top": chgk.LeaderboardShown{Peer: ct.Chat(1), Board: chgk.Leaderboard{Games: 5, Stopped: 1, TeamWins: 2, BotWins: 1, Draws: 1,
 			TeamPoints: 14, BotPoints: 11, Players: []chgk.PlayerStats{{Player: anna, Games: 5, Answered: 7, Correct: 5},
 				{Player: chgk.Player{ID: 7, Name: "@all [id1|x]"}, Games: 1, Answered: 1, Correct: 1}}}},

@@ -16,6 +16,7 @@ import (
 	"github.com/matryer/is"
 
 	"github.com/vkchgk/chgkbot/adapters/postgres/pgtest"
+	"github.com/vkchgk/chgkbot/adapters/vksim"
 	"github.com/vkchgk/chgkbot/chgk"
 )
 
@@ -288,4 +289,47 @@ func TestOverdueDeadline(t *testing.T) {
 	w.fake.Say(c.peer, 101, "/stop")
 	c.expect("Игру остановил")
 	c.checkNoDuplicates()
+}
+
+// TestTheWarningSurvivesACrash: the discussion's 10-second warning is a
+// deadline of the game's row like the others: a bot killed between the
+// round's message and its warning still warns, on time, after a restart,
+// and the discussion still ends at its own time.
+func TestTheWarningSurvivesACrash(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the real binary for half a minute; skipped with -short")
+	}
+	t.Parallel()
+	w := newWorld(t, pgtest.NewURL(t))
+	bot := startProcess(t, w, "CHGK_DISCUSSION_SECONDS", "16", "CHGK_ROUNDS", "1")
+	c := w.chat(1, 101, 102)
+	c.early = 300 * time.Millisecond // as in TestCrashes: a kill may date the clock from the send's attempt
+	w.fake.Say(c.peer, 101, "/start")
+	c.expect("начинает игру")
+	w.fake.Say(c.peer, 101, "/go")
+	round := c.expect("Раунд 1 из 1")
+	bot.crash(2 * time.Second) // down between the round's message and its warning
+	var warned vksim.Edit
+	for deadline := time.Now().Add(c.w.timeout); warned.CMID == 0; {
+		for _, e := range w.fake.Edits() {
+			if e.Peer == c.peer && e.CMID == round.CMID && strings.Contains(e.Text, "Осталось 10 секунд") {
+				warned = e
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no warning after the restart; logs:\n%s", tail(bot.logText(), 3000))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	is := is.New(t)
+	is.True(warned.At.Sub(round.At) >= 6*time.Second-c.early) // at its time, not sooner
+	timeUp := c.expect("⏰ Время!")
+	c.checkNotEarly(round, timeUp, 16*time.Second)
+	edits := 0
+	for _, e := range w.fake.Edits() {
+		if e.Peer == c.peer && e.CMID == round.CMID {
+			edits++
+		}
+	}
+	is.Equal(edits, 1) // warned once
 }

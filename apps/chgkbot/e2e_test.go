@@ -210,15 +210,15 @@ func TestTheDiscussionWarning(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	is := is.New(t)
-	is.True(strings.HasPrefix(warned.Text, round.Text))                          // the round's message…
-	is.True(strings.HasSuffix(warned.Text, "⏳ До конца обсуждения: 10 секунд!")) // …gains the warning
-	is.True(strings.Contains(warned.Keyboard, `Ответить досрочно`))              // and keeps its button
-	is.True(warned.At.Sub(round.At) >= 6*time.Second)                            // 10 s before the end, not sooner
+	is.True(strings.HasPrefix(warned.Text, round.Text))                            // the round's message…
+	is.True(strings.HasSuffix(warned.Text, "⏳ Осталось 10 секунд на обсуждение!")) // …gains the warning
+	is.True(strings.Contains(warned.Keyboard, `Ответить досрочно`))                // and keeps its button
+	is.True(warned.At.Sub(round.At) >= 6*time.Second)                              // 10 s before the end, not sooner
 	timeUp := c.expect("⏰ Время!")
 	c.checkNotEarly(round, timeUp, 16*time.Second) // the discussion still ends on time
 	sent := w.fake.SentTo(c.peer)
 	for _, m := range sent {
-		is.True(!strings.Contains(m.Text, "До конца обсуждения")) // no message of its own
+		is.True(!strings.Contains(m.Text, "на обсуждение!")) // no message of its own
 	}
 	w.fake.Say(c.peer, 101, "/stop")
 	c.expect("остановил")
