@@ -386,7 +386,10 @@ func (s *Server) pageEvents(w http.ResponseWriter, r *http.Request) {
 			return
 		case <-tick.C:
 			fmt.Fprint(w, ": ping\n\n")
-		case u := <-updates:
+		case u, ok := <-updates:
+			if !ok {
+				return // too slow: the page reconnects and reloads
+			}
 			b, _ := json.Marshal(u)
 			fmt.Fprintf(w, "data: %s\n\n", b)
 		}

@@ -96,3 +96,23 @@ func TestPlaygroundAPI(t *testing.T) {
 		is.Equal(len(msgs), 6) // nothing more
 	})
 }
+
+// TestASlowWatcherIsDroppedNotStarved: a watcher that does not keep up has
+// its channel closed (its page reconnects and reloads) instead of missing
+// updates silently.
+func TestASlowWatcherIsDroppedNotStarved(t *testing.T) {
+	is := is.New(t)
+	s := vksim.New(t, "tok", 7)
+	s.AddUser(101, "Анна", "Иванова")
+	peer := s.AddChat(1, true, 101)
+	updates, stop := s.Watch()
+	defer stop()
+	n := 0
+	for range 200 {
+		s.Say(peer, 101, "ау")
+	}
+	for range updates {
+		n++
+	}
+	is.True(n > 0 && n < 200) // it got what fitted, then its channel closed
+}

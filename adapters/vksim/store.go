@@ -172,8 +172,9 @@ type Update struct {
 }
 
 // Watch returns a channel of the simulation's updates and a function that
-// stops them. A watcher too slow to take an update misses it (the page
-// reloads its chat on the next one).
+// stops them. A watcher too slow to take an update is dropped, its channel
+// closed, rather than left to miss it: the page's stream then ends, and
+// the page reconnects and reloads everything.
 func (s *Server) Watch() (<-chan Update, func()) {
 	ch := make(chan Update, 64)
 	s.mu.Lock()
@@ -204,6 +205,8 @@ func (s *Server) notify(u Update) {
 		select {
 		case ch <- u:
 		default:
+			delete(s.watchers, ch)
+			close(ch)
 		}
 	}
 }
