@@ -9,6 +9,8 @@ import (
 
 	"github.com/matryer/is"
 
+	"github.com/vkchgk/chgkbot/adapters/postgres"
+	"github.com/vkchgk/chgkbot/adapters/postgres/pgtest"
 	"github.com/vkchgk/chgkbot/adapters/vkapi"
 	"github.com/vkchgk/chgkbot/adapters/vksim"
 )
@@ -17,7 +19,24 @@ const token, group = "secret-token", 77
 
 func setup(t *testing.T) (*vksim.Server, *vkapi.Client, int64) {
 	t.Helper()
-	vk := vksim.New(t, token, group)
+	return setupOn(t, vksim.New(t, token, group))
+}
+
+// setupOnPostgres is setup on the playground's kind of simulated VK, kept
+// in PostgreSQL: the client must find it the same.
+func setupOnPostgres(t *testing.T) (*vksim.Server, *vkapi.Client, int64) {
+	t.Helper()
+	return setupOn(t, vksim.NewWithStore(t, token, group, postgres.NewSim(pgtest.New(t))))
+}
+
+// onBothVKs runs test with each kind of simulated VK.
+func onBothVKs(t *testing.T, test func(t *testing.T, setup func(*testing.T) (*vksim.Server, *vkapi.Client, int64))) {
+	t.Run("memory", func(t *testing.T) { test(t, setup) })
+	t.Run("postgres", func(t *testing.T) { test(t, setupOnPostgres) })
+}
+
+func setupOn(t *testing.T, vk *vksim.Server) (*vksim.Server, *vkapi.Client, int64) {
+	t.Helper()
 	vk.AddUser(101, "Анна", "Каренина")
 	vk.AddUser(102, "Борис", "Годунов")
 	peer := vk.AddChat(1, false, 101, 102)
@@ -28,7 +47,9 @@ func setup(t *testing.T) (*vksim.Server, *vkapi.Client, int64) {
 	return vk, c, peer
 }
 
-func TestSendAndDedup(t *testing.T) {
+func TestSendAndDedup(t *testing.T) { onBothVKs(t, testSendAndDedup) }
+
+func testSendAndDedup(t *testing.T, setup func(*testing.T) (*vksim.Server, *vkapi.Client, int64)) {
 	t.Parallel()
 	is := is.New(t)
 	vk, c, peer := setup(t)
@@ -157,7 +178,9 @@ func TestRateLimitHolds(t *testing.T) {
 	t.Logf("%d sends in %v: %.1f requests/s, %d error 6, per second %v", n, took, float64(n)/took.Seconds(), st.Err6, vk.PerSecond())
 }
 
-func TestOtherMethods(t *testing.T) {
+func TestOtherMethods(t *testing.T) { onBothVKs(t, testOtherMethods) }
+
+func testOtherMethods(t *testing.T, setup func(*testing.T) (*vksim.Server, *vkapi.Client, int64)) {
 	t.Parallel()
 	is := is.New(t)
 	vk, c, peer := setup(t)
@@ -225,7 +248,9 @@ func TestKeyboardLimits(t *testing.T) {
 // TestSentAtAndOnSent: VK says when a bot's message arrived, in whole
 // seconds, for the first send and for a resend of the same random_id; the
 // fake shows a test each new message before the bot has VK's answer.
-func TestSentAtAndOnSent(t *testing.T) {
+func TestSentAtAndOnSent(t *testing.T) { onBothVKs(t, testSentAtAndOnSent) }
+
+func testSentAtAndOnSent(t *testing.T, setup func(*testing.T) (*vksim.Server, *vkapi.Client, int64)) {
 	t.Parallel()
 	is := is.New(t)
 	vk, c, peer := setup(t)
