@@ -28,13 +28,7 @@ func (s *Stats) Players(ctx context.Context, sort string, limit int) ([]chgk.Pla
 	if order == "" {
 		return nil, fmt.Errorf("sort by %q: %w", sort, ErrInvalid)
 	}
-	var rows []struct {
-		UserID   int64  `bun:"user_id"`
-		Name     string `bun:"name"`
-		Games    int    `bun:"games"`
-		Answered int    `bun:"answered"`
-		Correct  int    `bun:"correct"`
-	}
+	var rows []playerRow
 	err := s.db.NewRaw(`
 		SELECT gp.user_id, max(gp.name) AS name, count(DISTINCT gp.game_id) AS games,
 		       (SELECT count(*) FROM rounds r WHERE r.answerer_id = gp.user_id AND r.verdict <> '') AS answered,
@@ -44,11 +38,24 @@ func (s *Stats) Players(ctx context.Context, sort string, limit int) ([]chgk.Pla
 	if err != nil {
 		return nil, fmt.Errorf("player stats: %w", translate(err))
 	}
+	return playerStats(rows), nil
+}
+
+// playerRow is one player's line of a leaderboard query.
+type playerRow struct {
+	UserID   int64  `bun:"user_id"`
+	Name     string `bun:"name"`
+	Games    int    `bun:"games"`
+	Answered int    `bun:"answered"`
+	Correct  int    `bun:"correct"`
+}
+
+func playerStats(rows []playerRow) []chgk.PlayerStats {
 	out := make([]chgk.PlayerStats, len(rows))
 	for i, r := range rows {
 		out[i] = chgk.PlayerStats{Player: chgk.Player{ID: chgk.UserID(r.UserID), Name: r.Name}, Games: r.Games, Answered: r.Answered, Correct: r.Correct}
 	}
-	return out, nil
+	return out
 }
 
 // Chats ranks chats by games played.
@@ -96,13 +103,7 @@ func (s *Stats) ChatLeaderboard(ctx context.Context, peer chgk.PeerID, limit int
 	if err != nil {
 		return b, fmt.Errorf("chat leaderboard: %w", translate(err))
 	}
-	var rows []struct {
-		UserID   int64  `bun:"user_id"`
-		Name     string `bun:"name"`
-		Games    int    `bun:"games"`
-		Answered int    `bun:"answered"`
-		Correct  int    `bun:"correct"`
-	}
+	var rows []playerRow
 	err = s.db.NewRaw(`
 		WITH ended AS (SELECT id FROM games WHERE peer_id = ? AND ended_at IS NOT NULL),
 		played AS (SELECT gp.user_id, max(gp.name) AS name, count(*) AS games
@@ -115,9 +116,8 @@ func (s *Stats) ChatLeaderboard(ctx context.Context, peer chgk.PeerID, limit int
 	if err != nil {
 		return b, fmt.Errorf("chat leaderboard: %w", translate(err))
 	}
-	for _, r := range rows {
-		b.Players = append(b.Players, chgk.PlayerStats{Player: chgk.Player{ID: chgk.UserID(r.UserID), Name: r.Name},
-			Games: r.Games, Answered: r.Answered, Correct: r.Correct})
+	if len(rows) > 0 {
+		b.Players = playerStats(rows)
 	}
 	return b, nil
 }
