@@ -68,7 +68,12 @@ func TestKillRightAfterVKTookTheRound(t *testing.T) {
 	t.Logf("restart → overdue deadline's message: p50 %v, max %v (%v)", overdue[len(overdue)/2], overdue[len(overdue)-1], overdue)
 	t.Logf("a deadline still ahead was set off its original time by %v", offBy)
 	for _, d := range overdue {
-		is.True(d < 3*time.Second) // the overdue discussion ends at once, not a new 5 s later
+		// A clock started over would run 5 s from the resend's report,
+		// which comes after the restart: at least 5 s. Anything less is
+		// the overdue discussion ending at once, however slow a busy CI
+		// machine makes the bot's return (seen: 0.25 s alone, 3.8 s with
+		// other packages' builds and browsers on the same two cores).
+		is.True(d < 5*time.Second) // the overdue discussion ends at once, not a new 5 s later
 	}
 	for _, d := range offBy {
 		is.True(d > -300*time.Millisecond && d < 300*time.Millisecond) // at the original time
