@@ -48,12 +48,14 @@ func New(t *testing.T, timeout time.Duration) *Browser {
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true), chromedp.Flag("no-first-run", true), chromedp.UserDataDir(profile),
-		chromedp.WindowSize(1280, 900))
+		chromedp.WindowSize(1280, 900),
+		// On a CI machine whose two cores are busy building and testing
+		// other packages, a start has taken over chromedp's default 20 s.
+		chromedp.WSURLReadTimeout(2*time.Minute))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, timeout)
-	b := &Browser{Ctx: ctx}
-	chromedp.ListenTarget(ctx, func(ev any) {
+	tab, cancel := chromedp.NewContext(actx)
+	b := &Browser{}
+	chromedp.ListenTarget(tab, func(ev any) {
 		b.mu.Lock()
 		defer b.mu.Unlock()
 		switch ev := ev.(type) {
@@ -63,13 +65,20 @@ func New(t *testing.T, timeout time.Duration) *Browser {
 			b.errors = append(b.errors, ev.ExceptionDetails.Error())
 		}
 	})
-	// Start the browser now, on the tab's own context: a browser started by
-	// a first Run on a shorter-lived context would close with it.
-	if err := chromedp.Run(ctx); err != nil {
+	// Start the browser now, on the tab's own context, outside the test's
+	// time for its actions: a browser started by a first Run on a
+	// shorter-lived context would close with it.
+	began := time.Now()
+	if err := chromedp.Run(tab); err != nil {
+		cancel()
+		cancelAlloc()
 		t.Fatalf("chromium does not start: %v", err)
 	}
+	t.Logf("chromium started in %v", time.Since(began).Round(time.Millisecond))
+	ctx, cancelTimeout := context.WithTimeout(tab, timeout)
+	b.Ctx = ctx
 	t.Cleanup(func() {
-		_ = chromedp.Cancel(ctx) // closes the browser and waits for it
+		_ = chromedp.Cancel(tab) // closes the browser and waits for it
 		cancelTimeout()
 		cancel()
 		cancelAlloc()
