@@ -255,15 +255,14 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request) {
 	for peer, c := range created {
 		s.chats[peer] = c
 	}
-	for _, sent := range stored {
+	for i, sent := range stored {
 		c := s.chats[sent.Peer]
 		c.cmid = sent.CMID
 		c.botMsgs[sent.CMID] = true
 		if sent.RandomID != 0 {
 			s.dedup[[2]int64{sent.Peer, sent.RandomID}] = sent.CMID
 		}
-		c.msgs = append(c.msgs, Message{Peer: sent.Peer, CMID: sent.CMID, From: -s.GroupID, Text: sent.Text,
-			Keyboard: sent.Keyboard, RandomID: sent.RandomID, At: sent.At})
+		c.msgs = append(c.msgs, change.Messages[i]) // stored[i]'s message, as saved
 		s.sent = append(s.sent, sent)
 		s.notify(Update{Kind: "message", Peer: sent.Peer, CMID: sent.CMID})
 	}
@@ -383,11 +382,11 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data := r.Form.Get("event_data")
+	var d struct {
+		Type string `json:"type"`
+		Text string `json:"text"`
+	}
 	if data != "" {
-		var d struct {
-			Type string `json:"type"`
-			Text string `json:"text"`
-		}
 		if json.Unmarshal([]byte(data), &d) != nil || d.Type == "" || (d.Type == "show_snackbar" && utf8.RuneCountInString(d.Text) > 90) {
 			vkError(w, m, 100, "event_data is invalid", r)
 			return
@@ -402,10 +401,6 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request) {
 	}
 	s.answers = append(s.answers, Answer{EventID: id, User: user, Peer: peer, EventData: data, At: time.Now()})
 	if data != "" {
-		var d struct {
-			Text string `json:"text"`
-		}
-		_ = json.Unmarshal([]byte(data), &d)
 		s.notify(Update{Kind: "snackbar", Peer: peer, User: user, Text: d.Text})
 	}
 	writeJSON(w, map[string]any{"response": 1})

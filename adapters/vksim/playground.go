@@ -69,6 +69,20 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	return true
 }
 
+// readName reads the body into in, then checks *field, a field of in, as
+// a name (cleanName); a refusal is answered.
+func readName(w http.ResponseWriter, r *http.Request, in any, field *string, limit int, what string) (string, bool) {
+	if !readJSON(w, r, in) {
+		return "", false
+	}
+	name, err := cleanName(*field, limit, what)
+	if err != nil {
+		pageError(w, http.StatusBadRequest, err.Error())
+		return "", false
+	}
+	return name, true
+}
+
 // cleanName checks a person's name or a chat's title.
 func cleanName(s string, limit int, what string) (string, error) {
 	s = strings.Join(strings.Fields(s), " ")
@@ -124,12 +138,8 @@ func (s *Server) pageNewChat(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Title string `json:"title"`
 	}
-	if !readJSON(w, r, &in) {
-		return
-	}
-	title, err := cleanName(in.Title, maxTitle, "название беседы")
-	if err != nil {
-		pageError(w, http.StatusBadRequest, err.Error())
+	title, ok := readName(w, r, &in, &in.Title, maxTitle, "название беседы")
+	if !ok {
 		return
 	}
 	s.mu.Lock()
@@ -174,12 +184,8 @@ func (s *Server) pageAddMember(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Name string `json:"name"`
 	}
-	if !readJSON(w, r, &in) {
-		return
-	}
-	name, err := cleanName(in.Name, maxName, "имя")
-	if err != nil {
-		pageError(w, http.StatusBadRequest, err.Error())
+	name, ok := readName(w, r, &in, &in.Name, maxName, "имя")
+	if !ok {
 		return
 	}
 	s.mu.Lock()

@@ -193,8 +193,9 @@ func (s *Server) Watch() (<-chan Update, func()) {
 func (s *Server) Hangup() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.hungUp {
-		s.hungUp = true
+	select {
+	case <-s.hangup: // hung up already
+	default:
 		close(s.hangup)
 	}
 }

@@ -78,7 +78,6 @@ type Server struct {
 	store    Store // nil: in memory only
 	watchers map[chan Update]struct{}
 	hangup   chan struct{} // closed by Hangup
-	hungUp   bool
 	wake     chan struct{} // closed and replaced when an event is added
 	events   []json.RawMessage
 	firstTS  int64 // ts of events[0]
@@ -157,10 +156,7 @@ func NewWithStore(t testing.TB, token string, groupID int64, store Store) *Serve
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
-	s.Mount(mux, "")
-	s.Playground(mux)
-	s.srv = httptest.NewServer(mux)
+	s.listen()
 	t.Cleanup(s.Close)
 	return s
 }
@@ -172,11 +168,17 @@ func (s *Server) URL() string { return s.srv.URL }
 // Start starts a fake VK outside a test (the load tool's); Close stops it.
 func Start(token string, groupID int64) *Server {
 	s := newServer(token, groupID)
+	s.listen()
+	return s
+}
+
+// listen serves the method API, the long poll and the playground on a
+// test server of their own.
+func (s *Server) listen() {
 	mux := http.NewServeMux()
 	s.Mount(mux, "")
 	s.Playground(mux)
 	s.srv = httptest.NewServer(mux)
-	return s
 }
 
 func newServer(token string, groupID int64) *Server {
@@ -330,7 +332,7 @@ func (s *Server) post(peer, user int64, text, payload string, action map[string]
 		}
 		change.Messages = []Message{m}
 	}
-	if err := s.save(change); err != nil {
+	if err := s.commit(change); err != nil {
 		return "", err
 	}
 	if ok {
@@ -338,7 +340,6 @@ func (s *Server) post(peer, user int64, text, payload string, action map[string]
 		c.msgs = append(c.msgs, m)
 		s.notify(Update{Kind: "message", Peer: peer, CMID: cmid})
 	}
-	s.addEvent(ev)
 	return id, nil
 }
 
@@ -362,11 +363,10 @@ func (s *Server) press(peer, user int64, payload json.RawMessage, cmid int64) (s
 	obj := map[string]any{"user_id": user, "peer_id": peer, "event_id": cbID,
 		"payload": payload, "conversation_message_id": cmid}
 	_, ev := s.newEvent("message_event", obj, now)
-	if err := s.save(Change{Events: []Event{ev}}); err != nil {
+	if err := s.commit(Change{Events: []Event{ev}}); err != nil {
 		return "", err
 	}
 	s.cbs[cbID] = callback{at: now, user: user, peer: peer}
-	s.addEvent(ev)
 	return cbID, nil
 }
 
@@ -375,8 +375,7 @@ func (s *Server) Raw(typ string, object any) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	id, ev := s.newEvent(typ, object, time.Now())
-	must(s.save(Change{Events: []Event{ev}}))
-	s.addEvent(ev)
+	must(s.commit(Change{Events: []Event{ev}}))
 	return id
 }
 
@@ -388,11 +387,18 @@ func (s *Server) newEvent(typ string, object any, at time.Time) (string, Event) 
 	return id, Event{TS: s.lastTS() + 1, Body: raw, At: at}
 }
 
-// addEvent appends a stored update and wakes the long polls; s.mu must be held.
-func (s *Server) addEvent(e Event) {
-	s.events = append(s.events, e.Body)
+// commit saves c, then adds its updates and wakes the long polls; s.mu
+// must be held. A change the Store refuses adds nothing.
+func (s *Server) commit(c Change) error {
+	if err := s.save(c); err != nil {
+		return err
+	}
+	for _, e := range c.Events {
+		s.events = append(s.events, e.Body)
+	}
 	close(s.wake)
 	s.wake = make(chan struct{})
+	return nil
 }
 
 // LastEventID is the event_id of the newest update.
@@ -419,9 +425,7 @@ func (s *Server) Duplicate(eventID string) {
 		}
 		_ = json.Unmarshal(e, &u)
 		if u.EventID == eventID {
-			ev := Event{TS: s.lastTS() + 1, Body: e, At: time.Now()}
-			must(s.save(Change{Events: []Event{ev}}))
-			s.addEvent(ev)
+			must(s.commit(Change{Events: []Event{{TS: s.lastTS() + 1, Body: e, At: time.Now()}}}))
 			return
 		}
 	}
