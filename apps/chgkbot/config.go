@@ -93,8 +93,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return c, err
 		}
 	}
-	if u, err := url.Parse(c.VKAPIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return c, fmt.Errorf("VK_API_URL must be an http(s) URL, got %q", c.VKAPIURL)
+	if err := httpURL("VK_API_URL", c.VKAPIURL); err != nil {
+		return c, err
 	}
 	roles := strings.TrimSpace(or(getenv("CHGK_ROLES"), "all"))
 	for _, r := range strings.Split(roles, ",") {
@@ -226,8 +226,8 @@ func (c *config) playground(getenv func(string) string) error {
 		return fmt.Errorf("HTTP_ADDR must be host:port, got %q", c.HTTPAddr)
 	}
 	base := strings.TrimSuffix(or(getenv("PLAYGROUND_URL"), "http://127.0.0.1:"+port), "/")
-	if u, err := url.Parse(base); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("PLAYGROUND_URL must be an http(s) URL, got %q", base)
+	if err := httpURL("PLAYGROUND_URL", base); err != nil {
+		return err
 	}
 	c.VKToken, c.VKAPIURL = playgroundToken, base+"/vk/method"
 	if getenv("VK_GROUP_ID") == "" {
@@ -237,6 +237,14 @@ func (c *config) playground(getenv func(string) string) error {
 		c.AdminEmail, c.AdminPassword = playgroundAdminEmail, playgroundAdminPassword
 	}
 	c.PublicURL = strings.TrimSuffix(or(getenv("PUBLIC_URL"), "http://localhost:"+port), "/")
+	return nil
+}
+
+// httpURL checks that variable name holds an http(s) URL with a host.
+func httpURL(name, s string) error {
+	if u, err := url.Parse(s); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%s must be an http(s) URL, got %q", name, s)
+	}
 	return nil
 }
 
