@@ -179,7 +179,7 @@ func (a *Announcer) warn(ctx context.Context, key string, peer int64, e chgk.Dis
 		a.Log.Debug("no round message to warn in", "peer_id", peer, "round", e.Round)
 		return nil
 	}
-	if err := a.Client.Edit(ctx, peer, cmid, text+"\n\n"+Warning(e), EarlyKeyboard(e.Round)); err != nil {
+	if err := a.Client.Edit(ctx, peer, cmid, text+"\n\n"+warning(e), earlyKeyboard(e.Round)); err != nil {
 		var ve *Error
 		if errors.As(err, &ve) && ve.Permanent() {
 			// Deleted, too old to edit: the warning is a courtesy, not a rule.

@@ -98,9 +98,9 @@ func render(e chgk.Event) (string, *Keyboard) {
 			fmt.Fprintf(&b, "\n\n📄 Раздаточный материал:\n%s", e.Question.Handout)
 		}
 		fmt.Fprintf(&b, "\n\nВремя на обсуждение: %s. Капитан %s может ответить досрочно.", Duration(e.Timer.Duration), Mention(e.Captain))
-		return b.String(), EarlyKeyboard(e.Round)
+		return b.String(), earlyKeyboard(e.Round)
 	case chgk.DiscussionWarned:
-		return Warning(e), nil
+		return warning(e), nil
 	case chgk.AnswererAsked:
 		return fmt.Sprintf("%s Раунд %d: %s, кто отвечает? Время на выбор: %s. Не выберете — ответит капитан.",
 			discussionEnd(e.Early), e.Round, Mention(e.Captain), Duration(e.Timer.Duration)), ChoiceKeyboard(e.Players, e.Round, 0)
@@ -143,14 +143,14 @@ func render(e chgk.Event) (string, *Keyboard) {
 	return "", nil
 }
 
-// EarlyKeyboard is the round message's button: the captain answers early.
-func EarlyKeyboard(round int) *Keyboard {
+// earlyKeyboard is the round message's button: the captain answers early.
+func earlyKeyboard(round int) *Keyboard {
 	return keyboard([]Button{Callback("Ответить досрочно", vkwire.Payload{A: vkwire.ActEarly, R: round}, "primary")})
 }
 
-// Warning is the line the round's message gains when its discussion is
+// warning is the line the round's message gains when its discussion is
 // about to end.
-func Warning(e chgk.DiscussionWarned) string {
+func warning(e chgk.DiscussionWarned) string {
 	left := Duration(e.Left)
 	verb := "Осталось"
 	if strings.HasSuffix(left, "секунда") || strings.HasSuffix(left, "минута") {
