@@ -268,15 +268,7 @@ func playGame(t *testing.T, s Stores, peer chgk.PeerID, rounds int) *chgk.Game {
 	if err != nil {
 		t.Fatalf("open game: %v", err)
 	}
-	step := func(cmd chgk.Command) {
-		update(t, s, peer, func(cur *chgk.Game) *chgk.Game {
-			if _, err := cur.Apply(cmd, Epoch, NewRand()); err != nil {
-				t.Fatalf("%T: %v", cmd, err)
-			}
-			g = cur
-			return cur
-		})
-	}
+	step := func(cmd chgk.Command) { g = apply(t, s, peer, cmd) }
 	step(chgk.Begin{By: Anna})
 	for range rounds {
 		step(chgk.AnswerEarly{By: Anna}) // alone, she answers at once
@@ -286,6 +278,21 @@ func playGame(t *testing.T, s Stores, peer chgk.PeerID, rounds int) *chgk.Game {
 	if g.Phase() != chgk.PhaseFinished {
 		t.Fatalf("game not finished: %s", g.Phase())
 	}
+	return g
+}
+
+// apply applies cmd to the chat's active game at Epoch, saves it and
+// returns it; a refusal fails the test.
+func apply(t *testing.T, s Stores, peer chgk.PeerID, cmd chgk.Command) *chgk.Game {
+	t.Helper()
+	var g *chgk.Game
+	update(t, s, peer, func(cur *chgk.Game) *chgk.Game {
+		if _, err := cur.Apply(cmd, Epoch, NewRand()); err != nil {
+			t.Fatalf("%T: %v", cmd, err)
+		}
+		g = cur
+		return cur
+	})
 	return g
 }
 
@@ -368,16 +375,7 @@ func LeaderboardContract(t *testing.T, newBoards NewBoards) {
 	// Anna and Boris: Boris answers wrong, then Anna stops the game.
 	openGame(t, s, a)
 	var g *chgk.Game
-	step := func(cmd chgk.Command) {
-		t.Helper()
-		update(t, s, a, func(cur *chgk.Game) *chgk.Game {
-			if _, err := cur.Apply(cmd, Epoch, NewRand()); err != nil {
-				t.Fatalf("%T: %v", cmd, err)
-			}
-			g = cur
-			return cur
-		})
-	}
+	step := func(cmd chgk.Command) { g = apply(t, s, a, cmd) }
 	step(chgk.Join{Player: Boris})
 	step(chgk.Begin{By: Anna})
 	captain := Anna
