@@ -26,6 +26,8 @@ const (
 	ErrEmptyAnswer   RuleError = "the answer is empty"
 	ErrNoQuestions   RuleError = "there are no questions to play"
 	ErrBadSetting    RuleError = "bad setting"
+	ErrNoMinute      RuleError = "the team has no extra minute to take"
+	ErrMinuteTaken   RuleError = "this discussion has had its extra minute"
 )
 
 // Storage errors that stores return, whatever their technology, so that
@@ -52,6 +54,9 @@ type SettingError struct {
 }
 
 func (e *SettingError) Error() string {
+	if e.Name == SettingMode {
+		return fmt.Sprintf("bad setting %s=%q: want %s or %s", e.Name, e.Value, ModeRounds, ModeTV)
+	}
 	return fmt.Sprintf("bad setting %s=%q: want %g..%g%s", e.Name, e.Value, e.Min, e.Max, e.Unit)
 }
 

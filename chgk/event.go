@@ -27,8 +27,10 @@ type Timer struct {
 type LobbyOpened struct {
 	Peer      PeerID `json:"peer"`
 	StartedBy Player `json:"startedBy"`
-	Rounds    int    `json:"rounds"` // rounds the game will have
+	Rounds    int    `json:"rounds"` // rounds the game will have; zero in a TV game
 	Timer     Timer  `json:"timer"`  // the clock the event starts
+	Mode      Mode   `json:"mode,omitempty"`
+	Target    int    `json:"target,omitempty"` // points to win a TV game
 }
 
 // PlayerJoined: a member joined the game.
@@ -44,7 +46,9 @@ type GameStarted struct {
 	Peer    PeerID   `json:"peer"`
 	Captain Player   `json:"captain"`
 	Players []Player `json:"players"`
-	Rounds  int      `json:"rounds"`
+	Rounds  int      `json:"rounds"` // zero in a TV game
+	Mode    Mode     `json:"mode,omitempty"`
+	Target  int      `json:"target,omitempty"`
 }
 
 // RoundStarted: a question is read and the discussion begins.
@@ -60,6 +64,17 @@ type RoundStarted struct {
 	// Players is the team, in the first round only: the round opens the
 	// game, so its message can name the team and the captain together.
 	Players []Player `json:"players,omitempty"`
+	// In a TV game (Of is zero): the question's Sector, Landed (where the
+	// top first stopped, when that sector was played already; else zero),
+	// the Target and the extra Minutes the team has. In a super-blitz,
+	// Answerer is the expert who alone answers, at once (Timer is the
+	// answer's), ByDefault when the captain did not choose in time.
+	Sector    Sector `json:"sector"`
+	Landed    int    `json:"landed,omitempty"`
+	Target    int    `json:"target,omitempty"`
+	Minutes   int    `json:"minutes,omitempty"`
+	Answerer  Player `json:"answerer"`
+	ByDefault bool   `json:"byDefault,omitempty"`
 }
 
 // AnswererAsked: the discussion ended; the captain must choose who answers.
@@ -71,6 +86,15 @@ type AnswererAsked struct {
 	Players []Player `json:"players"` // the choices
 	Early   bool     `json:"early"`   // the captain ended the discussion early
 	Timer   Timer    `json:"timer"`   // the clock the event starts
+	// Sector is the question's, in a TV game. A super-blitz's first
+	// question is not read yet: the captain chooses the expert who will
+	// answer all three, so the event also carries where the top stopped
+	// (Landed, as in RoundStarted), the score and the target.
+	Sector Sector `json:"sector"`
+	Landed int    `json:"landed,omitempty"`
+	Team   int    `json:"team,omitempty"`
+	Bot    int    `json:"bot,omitempty"`
+	Target int    `json:"target,omitempty"`
 }
 
 // AnswererChosen: the answerer is known and has Timer.Duration to answer.
@@ -81,9 +105,10 @@ type AnswererChosen struct {
 	ByDefault bool   `json:"byDefault"` // the captain did not choose in time and answers
 	// Solo: the game has one player, who answers as the discussion ends;
 	// no choice was asked. Early tells how the discussion ended then.
-	Solo  bool  `json:"solo"`
-	Early bool  `json:"early"`
-	Timer Timer `json:"timer"` // the clock the event starts
+	Solo   bool   `json:"solo"`
+	Early  bool   `json:"early"`
+	Timer  Timer  `json:"timer"`  // the clock the event starts
+	Sector Sector `json:"sector"` // the question's, in a TV game
 }
 
 // RoundJudged: the answer was judged and the point awarded.
@@ -99,6 +124,14 @@ type RoundJudged struct {
 	Bot      int      `json:"bot"`
 	Last     bool     `json:"last"`  // no round follows; GameEnded comes next
 	Timer    Timer    `json:"timer"` // the pause before the next round; zero when Last
+	// In a TV game: the question's Sector; Point, the side the sector's
+	// point went to, empty while a blitz goes on; MinuteEarned when a
+	// correct early answer earned an extra minute, and the Minutes in hand.
+	Sector       Sector  `json:"sector"`
+	Point        Outcome `json:"point,omitempty"`
+	MinuteEarned bool    `json:"minuteEarned,omitempty"`
+	Minutes      int     `json:"minutes,omitempty"`
+	Target       int     `json:"target,omitempty"`
 }
 
 // GameEnded: the game finished after its last round, or was stopped.

@@ -70,6 +70,15 @@ type Round struct {
 	Verdict   Verdict   `json:"verdict"`
 	StartedAt time.Time `json:"startedAt"`
 	JudgedAt  time.Time `json:"judgedAt"`
+	// Sector is where the top stopped for this question, in a TV game;
+	// zero in a rounds game.
+	Sector Sector `json:"sector"`
+	// Early: the captain ended the discussion early («Ответить досрочно»).
+	Early bool `json:"early"`
+	// ExtraMinute: the captain spent an extra minute on this discussion.
+	ExtraMinute bool `json:"extraMinute"`
+	// MinuteEarned: a correct early answer earned the team an extra minute.
+	MinuteEarned bool `json:"minuteEarned"`
 }
 
 // State is everything a game is, in plain exported fields, for stores to
@@ -95,11 +104,16 @@ type State struct {
 	ClockRunning   bool // the deadline counts from the delivery, not a fallback
 	PhaseStartedAt time.Time
 	Team, Bot      int
-	StartedBy      Player
-	StartedAt      time.Time
-	EndedAt        time.Time
-	StoppedBy      Player // zero unless stopped
-	Version        int64  // the number of changes applied
+	// Table is a TV game's sectors, drawn when its lobby closes; zero in a
+	// rounds game and in a TV game's lobby.
+	Table Table
+	// Minutes are the extra minutes a TV game's team has in hand.
+	Minutes   int
+	StartedBy Player
+	StartedAt time.Time
+	EndedAt   time.Time
+	StoppedBy Player // zero unless stopped
+	Version   int64  // the number of changes applied
 }
 
 // Game is one chat's game. Its methods apply one command at a time with the
@@ -117,8 +131,11 @@ type NewGame struct {
 	Starter   Player     // joined automatically
 	Settings  Settings   // copied into the game
 	Questions []Question // the questions to play, in order; rounds = min(len, Settings.Rounds)
-	Now       time.Time
-	Grace     time.Duration // see State.Grace
+	// Thirteenth is a TV game's question for sector 13, drawn from the whole
+	// bank (QuestionSource.DrawAny); nil: it is the first of Questions.
+	Thirteenth *Question
+	Now        time.Time
+	Grace      time.Duration // see State.Grace
 }
 
 // Open starts a game in its lobby and returns it with the LobbyOpened event.
@@ -132,8 +149,12 @@ func Open(p NewGame) (*Game, []Event, error) {
 		return nil, nil, ErrNoQuestions
 	}
 	qs := slices.Clone(p.Questions)
-	if len(qs) > p.Settings.Rounds {
-		qs = qs[:p.Settings.Rounds]
+	if len(qs) > p.Settings.Draws() {
+		qs = qs[:p.Settings.Draws()]
+	}
+	if p.Settings.TV() && p.Thirteenth != nil {
+		// Questions[0] of a TV game is sector 13's (see nextQuestion).
+		qs = append([]Question{*p.Thirteenth}, qs...)
 	}
 	g := &Game{st: State{
 		Peer:      p.Peer,
@@ -146,7 +167,11 @@ func Open(p NewGame) (*Game, []Event, error) {
 		Version:   1,
 	}}
 	t := g.enter(PhaseLobby, p.Now)
-	return g, []Event{LobbyOpened{Peer: p.Peer, StartedBy: p.Starter, Rounds: len(qs), Timer: t}}, nil
+	ev := LobbyOpened{Peer: p.Peer, StartedBy: p.Starter, Rounds: len(qs), Timer: t}
+	if p.Settings.TV() {
+		ev.Rounds, ev.Mode, ev.Target = 0, ModeTV, p.Settings.Goal()
+	}
+	return g, []Event{ev}, nil
 }
 
 // Restore rebuilds a game from a stored State. It checks the state's
@@ -170,6 +195,10 @@ func Restore(s State) (*Game, error) {
 		return fail("captain %d is not a player", s.Captain)
 	case s.Phase.Active() && s.Phase != PhaseLobby && s.Captain == 0:
 		return fail("phase %s without a captain", s.Phase)
+	case s.Minutes < 0:
+		return fail("%d extra minutes", s.Minutes)
+	case s.Settings.TV() && len(s.Rounds) > 0 && !s.Table.valid():
+		return fail("a TV game with the table %+v", s.Table)
 	}
 	g := &Game{st: s}
 	g.st = g.State() // own copies of the slices
@@ -237,7 +266,7 @@ const (
 // setWarning schedules the discussion's warning from its deadline.
 func (g *Game) setWarning() {
 	g.st.WarnAt = time.Time{}
-	if g.st.Phase == PhaseDiscussion && g.st.Settings.Discussion > WarnAbove {
+	if g.st.Phase == PhaseDiscussion && g.duration(PhaseDiscussion) > WarnAbove {
 		g.st.WarnAt = g.st.Deadline.Add(-Warning)
 	}
 }
@@ -304,6 +333,8 @@ func (g *Game) apply(cmd Command, now time.Time, rnd Rand) ([]Event, error) {
 			return nil, ErrNotCaptain
 		}
 		return g.askAnswerer(now, true), nil
+	case TakeMinute:
+		return g.takeMinute(c, now)
 	case Choose:
 		if g.st.Phase != PhaseChoice || stale(c.Round, len(g.st.Rounds)) {
 			return nil, ErrWrongPhase
@@ -314,6 +345,9 @@ func (g *Game) apply(cmd Command, now time.Time, rnd Rand) ([]Event, error) {
 		p, ok := g.player(c.Answerer)
 		if !ok {
 			return nil, ErrNotPlayer
+		}
+		if g.choosingExpert() {
+			return g.superBlitz(p, false, now), nil
 		}
 		return []Event{g.giveAnswer(p, false, now)}, nil
 	case Answer:
@@ -326,7 +360,7 @@ func (g *Game) apply(cmd Command, now time.Time, rnd Rand) ([]Event, error) {
 		if Normalize(c.Text) == "" {
 			return nil, ErrEmptyAnswer
 		}
-		return g.judge(c.Text, now), nil
+		return g.judge(c.Text, now, rnd), nil
 	case Stop:
 		if c.Game != 0 && c.Game != g.st.ID {
 			return nil, ErrNoGame
@@ -389,11 +423,14 @@ func (g *Game) expire(c Expire, now time.Time, rnd Rand) []Event {
 		return append(evs, g.askAnswerer(now, false)...)
 	case PhaseChoice:
 		captain, _ := g.player(g.st.Captain)
+		if g.choosingExpert() {
+			return append(evs, g.superBlitz(captain, true, now)...)
+		}
 		return append(evs, g.giveAnswer(captain, true, now))
 	case PhaseAnswer:
-		return append(evs, g.judge("", now)...)
+		return append(evs, g.judge("", now, rnd)...)
 	case PhasePause:
-		return append(evs, g.startRound(now)...)
+		return append(evs, g.startRound(now, rnd)...)
 	}
 	return nil
 }
@@ -438,16 +475,36 @@ func (g *Game) enter(p Phase, now time.Time) Timer {
 	return Timer{Phase: p, Round: len(g.st.Rounds), Duration: d, Deadline: g.st.Deadline}
 }
 
+// duration is the length of phase p in the current round: the chat's
+// setting, shortened in a blitz and a super-blitz (SPEC §8), lengthened
+// by an extra minute.
 func (g *Game) duration(p Phase) time.Duration {
 	s := g.st.Settings
+	var r Round
+	if len(g.st.Rounds) > 0 {
+		r = *g.current()
+	}
+	quick := r.Sector.Kind == SectorBlitz || r.Sector.Kind == SectorSuperBlitz
 	switch p {
 	case PhaseLobby:
 		return s.Lobby
 	case PhaseDiscussion:
+		if quick {
+			return min(s.Discussion, BlitzDiscussion)
+		}
+		if r.ExtraMinute {
+			return s.Discussion + ExtraMinute
+		}
 		return s.Discussion
 	case PhaseChoice:
+		if r.Sector.Kind == SectorBlitz {
+			return min(s.Choice, BlitzChoice)
+		}
 		return s.Choice
 	case PhaseAnswer:
+		if quick {
+			return min(s.Answer, BlitzAnswer)
+		}
 		return s.Answer
 	case PhasePause:
 		return s.Pause
@@ -459,11 +516,19 @@ func (g *Game) closeLobby(now time.Time, rnd Rand) []Event {
 	captain := g.st.Players[rnd.IntN(len(g.st.Players))]
 	g.st.Captain = captain.ID
 	g.changed = true
-	evs := []Event{GameStarted{Peer: g.st.Peer, Captain: captain, Players: slices.Clone(g.st.Players), Rounds: len(g.st.Questions)}}
-	return append(evs, g.startRound(now)...)
+	ev := GameStarted{Peer: g.st.Peer, Captain: captain, Players: slices.Clone(g.st.Players), Rounds: len(g.st.Questions)}
+	if g.st.Settings.TV() {
+		g.st.Table = drawTable(rnd)
+		ev.Rounds, ev.Mode, ev.Target = 0, ModeTV, g.st.Settings.Goal()
+	}
+	return append([]Event{ev}, g.startRound(now, rnd)...)
 }
 
-func (g *Game) startRound(now time.Time) []Event {
+// startRound begins the next round, or in a TV game spins the top.
+func (g *Game) startRound(now time.Time, rnd Rand) []Event {
+	if g.st.Settings.TV() {
+		return g.spin(now, rnd)
+	}
 	n := len(g.st.Rounds) + 1
 	q := g.st.Questions[n-1]
 	g.st.Rounds = append(g.st.Rounds, Round{Number: n, Question: q, StartedAt: now})
@@ -482,14 +547,16 @@ func (g *Game) askAnswerer(now time.Time, early bool) []Event {
 	captain, _ := g.player(g.st.Captain)
 	if len(g.st.Players) == 1 {
 		// Nobody to choose from: the only player answers, at once.
+		g.current().Early = early
 		chosen := g.giveAnswer(captain, false, now)
 		chosen.Solo, chosen.Early = true, early
 		return []Event{chosen}
 	}
+	g.current().Early = early
 	t := g.enter(PhaseChoice, now)
 	g.changed = true
-	return []Event{AnswererAsked{Peer: g.st.Peer, Round: len(g.st.Rounds), Of: len(g.st.Questions), Captain: captain,
-		Players: slices.Clone(g.st.Players), Early: early, Timer: t}}
+	return []Event{AnswererAsked{Peer: g.st.Peer, Round: len(g.st.Rounds), Of: g.of(), Captain: captain,
+		Players: slices.Clone(g.st.Players), Early: early, Timer: t, Sector: g.current().Sector}}
 }
 
 func (g *Game) giveAnswer(p Player, byDefault bool, now time.Time) AnswererChosen {
@@ -497,10 +564,10 @@ func (g *Game) giveAnswer(p Player, byDefault bool, now time.Time) AnswererChose
 	r.Answerer, r.ByDefault = p, byDefault
 	t := g.enter(PhaseAnswer, now)
 	g.changed = true
-	return AnswererChosen{Peer: g.st.Peer, Round: r.Number, Answerer: p, ByDefault: byDefault, Timer: t}
+	return AnswererChosen{Peer: g.st.Peer, Round: r.Number, Answerer: p, ByDefault: byDefault, Timer: t, Sector: r.Sector}
 }
 
-func (g *Game) judge(text string, now time.Time) []Event {
+func (g *Game) judge(text string, now time.Time, rnd Rand) []Event {
 	r := g.current()
 	r.Given, r.JudgedAt = text, now
 	switch {
@@ -510,6 +577,9 @@ func (g *Game) judge(text string, now time.Time) []Event {
 		r.Verdict = VerdictCorrect
 	default:
 		r.Verdict = VerdictWrong
+	}
+	if g.st.Settings.TV() {
+		return g.judgeSector(now, rnd)
 	}
 	if r.Verdict == VerdictCorrect {
 		g.st.Team++
@@ -524,7 +594,7 @@ func (g *Game) judge(text string, now time.Time) []Event {
 		return append([]Event{ev}, g.end(PhaseFinished, now)...)
 	}
 	if g.st.Settings.Pause <= 0 {
-		return append([]Event{ev}, g.startRound(now)...)
+		return append([]Event{ev}, g.startRound(now, rnd)...)
 	}
 	ev.Timer = g.enter(PhasePause, now)
 	return []Event{ev}
@@ -552,10 +622,16 @@ func (g *Game) player(id UserID) (Player, bool) {
 
 // Status is a running game as /info shows it.
 type Status struct {
-	GameID    int64         `json:"gameId"`
-	Phase     Phase         `json:"phase"`
-	Round     int           `json:"round"` // current round; zero in the lobby
-	Of        int           `json:"of"`    // rounds in the game
+	GameID int64 `json:"gameId"`
+	Phase  Phase `json:"phase"`
+	Round  int   `json:"round"` // current round; zero in the lobby
+	Of     int   `json:"of"`    // rounds in the game; zero in a TV game
+	// Mode and Target are the game's: in a TV game, Sector is the current
+	// question's sector and Minutes the extra minutes in hand.
+	Mode      Mode          `json:"mode,omitempty"`
+	Target    int           `json:"target,omitempty"`
+	Sector    Sector        `json:"sector"`
+	Minutes   int           `json:"minutes"`
 	Team      int           `json:"team"`
 	Bot       int           `json:"bot"`
 	Captain   Player        `json:"captain"`  // zero in the lobby
@@ -576,6 +652,12 @@ func (g *Game) Status(now time.Time) Status {
 	s.Captain, _ = g.player(g.st.Captain)
 	if g.st.Phase == PhaseAnswer {
 		s.Answerer = g.current().Answerer
+	}
+	if g.st.Settings.TV() {
+		s.Of, s.Mode, s.Target, s.Minutes = 0, ModeTV, g.st.Settings.Goal(), g.st.Minutes
+		if len(g.st.Rounds) > 0 && g.st.Phase.Active() {
+			s.Sector = g.current().Sector
+		}
 	}
 	if g.st.Phase.Active() {
 		left := g.st.Deadline.Sub(now)
@@ -602,17 +684,21 @@ const (
 // Results are an ended (or running) game's summary: score, winner and every
 // judged round.
 type Results struct {
-	GameID    int64         `json:"gameId"`
-	Peer      PeerID        `json:"peer"`
-	Outcome   Outcome       `json:"outcome"`
-	Stopped   bool          `json:"stopped"`
-	StoppedBy Player        `json:"stoppedBy"`
-	Team      int           `json:"team"`
-	Bot       int           `json:"bot"`
-	Captain   Player        `json:"captain"`
-	Players   []Player      `json:"players"`
-	Rounds    []Round       `json:"rounds"`  // judged rounds only
-	Planned   int           `json:"planned"` // rounds the game was to have
+	GameID    int64    `json:"gameId"`
+	Peer      PeerID   `json:"peer"`
+	Outcome   Outcome  `json:"outcome"`
+	Stopped   bool     `json:"stopped"`
+	StoppedBy Player   `json:"stoppedBy"`
+	Team      int      `json:"team"`
+	Bot       int      `json:"bot"`
+	Captain   Player   `json:"captain"`
+	Players   []Player `json:"players"`
+	Rounds    []Round  `json:"rounds"`  // judged rounds only
+	Planned   int      `json:"planned"` // rounds the game was to have; zero in a TV game
+	// Mode and Target are the game's; a TV game's Rounds are its questions,
+	// each with its sector, the three of a blitz in a row.
+	Mode      Mode          `json:"mode,omitempty"`
+	Target    int           `json:"target,omitempty"`
 	StartedAt time.Time     `json:"startedAt"`
 	EndedAt   time.Time     `json:"endedAt"`
 	Duration  time.Duration `json:"duration"`
@@ -626,6 +712,9 @@ func (g *Game) Results() Results {
 		StartedAt: g.st.StartedAt, EndedAt: g.st.EndedAt,
 	}
 	r.Captain, _ = g.player(g.st.Captain)
+	if g.st.Settings.TV() {
+		r.Planned, r.Mode, r.Target = 0, ModeTV, g.st.Settings.Goal()
+	}
 	for _, rd := range g.st.Rounds {
 		if rd.Verdict != VerdictPending {
 			rd.Question = cloneQuestion(rd.Question)

@@ -39,6 +39,11 @@ type QuestionSource interface {
 	// the whole pool is smaller than n. A store remembers a question as
 	// played when a saved game's round shows it.
 	Draw(ctx context.Context, peer PeerID, n int) ([]Question, error)
+	// DrawAny returns up to n distinct questions from the whole bank,
+	// whatever the chat has played, none of them one of except (ids), in
+	// random order: a TV game's sector 13 (SPEC §8). It changes no
+	// chat's history.
+	DrawAny(ctx context.Context, n int, except []int64) ([]Question, error)
 }
 
 // ChatStore keeps each chat's own settings.
@@ -137,11 +142,25 @@ func (h *Host) decide(ctx context.Context, peer PeerID, g *Game, cmd Command, no
 		if err != nil {
 			return nil, nil, err
 		}
-		qs, err := h.Questions.Draw(ctx, peer, s.Rounds)
+		qs, err := h.Questions.Draw(ctx, peer, s.Draws())
 		if err != nil {
 			return nil, nil, fmt.Errorf("draw questions: %w", err)
 		}
-		return Open(NewGame{Peer: peer, Starter: c.By, Settings: s, Questions: qs, Now: now, Grace: h.Grace})
+		p := NewGame{Peer: peer, Starter: c.By, Settings: s, Questions: qs, Now: now, Grace: h.Grace}
+		if s.TV() {
+			ids := make([]int64, len(qs))
+			for i, q := range qs {
+				ids[i] = q.ID
+			}
+			bank, err := h.Questions.DrawAny(ctx, 1, ids)
+			if err != nil {
+				return nil, nil, fmt.Errorf("draw sector 13's question: %w", err)
+			}
+			if len(bank) > 0 {
+				p.Thirteenth = &bank[0]
+			}
+		}
+		return Open(p)
 	case Info:
 		if g != nil {
 			break
@@ -245,6 +264,8 @@ func by(cmd Command) Player {
 	case Begin:
 		return c.By
 	case AnswerEarly:
+		return c.By
+	case TakeMinute:
 		return c.By
 	case Choose:
 		return c.By

@@ -73,7 +73,7 @@ func TestFullGameThroughHost(t *testing.T) {
 				}
 				play(t, h, chgk.Answer{By: answerer, Text: given})
 				want = append(want, chgk.Round{Number: r, Question: q, Answerer: answerer, Given: given, Verdict: verdict,
-					StartedAt: start, JudgedAt: clock.Now()})
+					StartedAt: start, JudgedAt: clock.Now(), Early: true})
 				clock.Advance(sec(1))
 				if r < rounds {
 					play(t, h, chgk.Expire{Phase: chgk.PhasePause, Round: r})

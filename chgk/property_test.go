@@ -105,3 +105,162 @@ func TestProperties(t *testing.T) {
 		}
 	})
 }
+
+// TestTVProperties plays random command sequences in TV games and checks
+// SPEC §8's invariants: a game ends exactly when a side reaches the target
+// (which is at most 2·target−1 sectors) or at a stop; no sector is played
+// twice in one turn of the table; a sector, blitz or not, gives one point;
+// extra minutes never go negative; nothing is announced after the end.
+func TestTVProperties(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		s := ct.FastSettings()
+		s.Mode, s.Target = chgk.ModeTV, rapid.IntRange(3, 11).Draw(t, "target")
+		s.Pause = time.Duration(rapid.IntRange(0, 1).Draw(t, "pause")) * time.Second
+		h, m, clock := ct.NewHost(s, ct.Questions(40), rapid.SliceOfN(rapid.IntRange(0, 99), 1, 9).Draw(t, "rand")...)
+		members := []chgk.Player{ct.Anna, ct.Boris, ct.Vera}
+		member := rapid.SampledFrom(members)
+		ctx := context.Background()
+
+		active := false
+		var sectors []chgk.Sector // the sectors begun in this game
+		var points int
+		var last chgk.Sector // the current question's
+		for range rapid.IntRange(1, 250).Draw(t, "steps") {
+			clock.Advance(time.Duration(rapid.Int64Range(0, int64(12*time.Second)).Draw(t, "wait")))
+			var cmd chgk.Command
+			switch rapid.IntRange(0, 17).Draw(t, "kind") {
+			case 12, 13, 14, 15, 16, 17:
+				// A team that plays along: what the game waits for,
+				// right or wrong, so games reach their end.
+				cmd = chgk.Start{By: member.Draw(t, "by")}
+				_ = m.Update(ctx, peer, func(_ context.Context, g *chgk.Game) (*chgk.Game, []chgk.Event, error) {
+					if g == nil {
+						return nil, nil, nil
+					}
+					st := g.State()
+					captain := chgk.Player{ID: st.Captain}
+					switch st.Phase {
+					case chgk.PhaseDiscussion:
+						cmd = chgk.AnswerEarly{By: captain}
+					case chgk.PhaseChoice:
+						cmd = chgk.Choose{By: captain, Answerer: member.Draw(t, "who").ID}
+					case chgk.PhaseAnswer:
+						r := st.Rounds[len(st.Rounds)-1]
+						text := "не знаю"
+						if rapid.Bool().Draw(t, "right?") {
+							text = r.Question.Accepted[0]
+						}
+						cmd = chgk.Answer{By: r.Answerer, Text: text}
+					default:
+						cmd = chgk.Expire{Phase: st.Phase, Round: len(st.Rounds)}
+						clock.Advance(time.Minute)
+					}
+					return nil, nil, nil
+				})
+			case 0:
+				cmd = chgk.Start{By: member.Draw(t, "by")}
+			case 1:
+				cmd = chgk.Join{Player: member.Draw(t, "by")}
+			case 2:
+				cmd = chgk.AnswerEarly{By: member.Draw(t, "by")}
+			case 3:
+				cmd = chgk.TakeMinute{By: member.Draw(t, "by")}
+			case 4:
+				cmd = chgk.Choose{By: member.Draw(t, "by"), Answerer: member.Draw(t, "who").ID}
+			case 5, 6:
+				text := rapid.SampledFrom([]string{"один", "два", "три", "четыре", "пять", "не знаю"}).Draw(t, "text")
+				cmd = chgk.Answer{By: member.Draw(t, "by"), Text: text}
+			case 7:
+				if rapid.IntRange(0, 20).Draw(t, "stop?") == 0 {
+					cmd = chgk.Stop{By: member.Draw(t, "by")}
+				} else {
+					cmd = chgk.Info{By: member.Draw(t, "by")}
+				}
+			default:
+				var exp chgk.Expire
+				_ = m.Update(ctx, peer, func(_ context.Context, g *chgk.Game) (*chgk.Game, []chgk.Event, error) {
+					if g != nil {
+						exp = chgk.Expire{Phase: g.Phase(), Round: g.Round()}
+					}
+					return nil, nil, nil
+				})
+				cmd = exp
+			}
+			evs, err := h.Handle(ctx, peer, cmd)
+			if err != nil {
+				t.Fatalf("%T: %v", cmd, err)
+			}
+			begin := func(sec chgk.Sector) {
+				if sec.Number < 1 || sec.Number > chgk.Sectors {
+					t.Fatalf("sector %d", sec.Number)
+				}
+				if sec.Part > 1 {
+					if sec.Number != last.Number || sec.Part != last.Part+1 {
+						t.Fatalf("%+v follows %+v", sec, last)
+					}
+				} else {
+					turn := sectors[len(sectors)/chgk.Sectors*chgk.Sectors:]
+					for _, p := range turn {
+						if p.Number == sec.Number {
+							t.Fatalf("sector %d played twice in one turn: %v", sec.Number, sectors)
+						}
+					}
+					sectors = append(sectors, sec)
+				}
+				last = sec
+			}
+			for _, e := range evs {
+				switch e := e.(type) {
+				case chgk.LobbyOpened:
+					active, sectors, points, last = true, nil, 0, chgk.Sector{}
+				case chgk.RoundStarted:
+					if !active {
+						t.Fatalf("a round after the end")
+					}
+					if e.Sector != last || e.Sector.Kind != chgk.SectorSuperBlitz { // a super-blitz's first question follows its choice
+						begin(e.Sector)
+					}
+				case chgk.AnswererAsked:
+					if e.Sector.Kind == chgk.SectorSuperBlitz && e.Landed >= 0 && e.Sector != last {
+						begin(e.Sector)
+					}
+				case chgk.RoundJudged:
+					if e.Point != "" {
+						points++
+					}
+					if e.Team+e.Bot != points {
+						t.Fatalf("score %d:%d after %d points", e.Team, e.Bot, points)
+					}
+					if e.Point == chgk.OutcomeTeam && e.Sector.Multi() && e.Sector.Part != chgk.BlitzQuestions {
+						t.Fatalf("a blitz point after question %d", e.Sector.Part)
+					}
+					if e.Minutes < 0 {
+						t.Fatalf("%d minutes", e.Minutes)
+					}
+				case chgk.MinuteTaken:
+					if e.Minutes < 0 {
+						t.Fatalf("%d minutes", e.Minutes)
+					}
+				case chgk.GameEnded:
+					r := e.Results
+					top := max(r.Team, r.Bot)
+					switch {
+					case !r.Stopped && top != s.Target:
+						t.Fatalf("finished at %d:%d, target %d", r.Team, r.Bot, s.Target)
+					case r.Stopped && top >= s.Target:
+						t.Fatalf("went on past the target to a stop at %d:%d", r.Team, r.Bot)
+					case len(sectors) > s.MaxSectors():
+						t.Fatalf("%d sectors for a target of %d", len(sectors), s.Target)
+					case r.Team+r.Bot != points:
+						t.Fatalf("results %d:%d for %d points", r.Team, r.Bot, points)
+					}
+					active = false
+				case chgk.GameStarted, chgk.AnswererChosen, chgk.PlayerJoined, chgk.GameResumed, chgk.DiscussionWarned:
+					if !active {
+						t.Fatalf("%T after the end", e)
+					}
+				}
+			}
+		}
+	})
+}

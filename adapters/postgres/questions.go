@@ -55,6 +55,30 @@ func drawQuestions(ctx context.Context, db bun.IDB, peer chgk.PeerID, n int) ([]
 	return qs, nil
 }
 
+// DrawAny implements chgk.QuestionSource: live questions of live packs,
+// whatever any chat has been shown, in random order.
+func (s *Questions) DrawAny(ctx context.Context, n int, except []int64) ([]chgk.Question, error) {
+	return drawAny(ctx, s.db, n, except)
+}
+
+func drawAny(ctx context.Context, db bun.IDB, n int, except []int64) ([]chgk.Question, error) {
+	var rows []QuestionRow
+	sel := db.NewSelect().Model(&rows).ColumnExpr(questionColumns).ColumnExpr("p.name AS pack_name").
+		Join("JOIN packs AS p ON p.id = q.pack_id").
+		Where("q.deleted_at IS NULL").Where("p.deleted_at IS NULL")
+	if len(except) > 0 {
+		sel = sel.Where("q.id <> ALL(?)", pgdialect.Array(except))
+	}
+	if err := sel.OrderExpr("random()").Limit(n).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("draw from the whole bank: %w", translate(err))
+	}
+	qs := make([]chgk.Question, len(rows))
+	for i, r := range rows {
+		qs[i] = r.Question()
+	}
+	return qs, nil
+}
+
 // The admin API's reads and writes. Every write that touches more than one
 // row runs in one transaction: nothing is half-written.
 

@@ -160,6 +160,11 @@ func (c *chatTx) Draw(ctx context.Context, peer chgk.PeerID, n int) ([]chgk.Ques
 	return drawQuestions(ctx, c.tx, peer, n)
 }
 
+// DrawAny implements chgk.QuestionSource within the unit's transaction.
+func (c *chatTx) DrawAny(ctx context.Context, n int, except []int64) ([]chgk.Question, error) {
+	return drawAny(ctx, c.tx, n, except)
+}
+
 // Settings implements chgk.ChatStore within the unit's transaction.
 func (c *chatTx) Settings(ctx context.Context, peer chgk.PeerID) (chgk.Settings, error) {
 	return chatSettings(ctx, c.tx, peer)

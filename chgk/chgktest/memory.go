@@ -165,6 +165,20 @@ func (m *Memory) Draw(ctx context.Context, peer chgk.PeerID, n int) ([]chgk.Ques
 	return slices.Clone(fresh[:min(n, len(fresh))]), nil
 }
 
+// DrawAny implements chgk.QuestionSource.
+func (m *Memory) DrawAny(ctx context.Context, n int, except []int64) ([]chgk.Question, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var qs []chgk.Question
+	for _, q := range m.questions {
+		if !slices.Contains(except, q.ID) {
+			qs = append(qs, q)
+		}
+	}
+	m.rnd.Shuffle(len(qs), func(i, j int) { qs[i], qs[j] = qs[j], qs[i] })
+	return qs[:min(n, len(qs))], nil
+}
+
 // Settings implements chgk.ChatStore.
 func (m *Memory) Settings(ctx context.Context, peer chgk.PeerID) (chgk.Settings, error) {
 	m.mu.Lock()
