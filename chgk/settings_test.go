@@ -67,7 +67,7 @@ func TestParseSettingName(t *testing.T) {
 		is.Equal(got, want) // maps to its setting
 	}
 	_, ok := chgk.ParseSettingName("громкость")
-	is.True(!ok) // unknown name
+	is.True(!ok)                                         // unknown name
 	is.Equal(len(chgk.SettingNames), len(chgk.Limits)+1) // every numeric setting has its limits; the mode has names
 }
 

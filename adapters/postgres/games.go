@@ -133,6 +133,7 @@ func loadGame(ctx context.Context, db bun.IDB, row *gameRow) (*chgk.Game, error)
 		Deadline: row.Deadline, WarnAt: row.WarnAt, ClockRunning: row.ClockRunning, PhaseStartedAt: row.PhaseStartedAt,
 		Team: row.TeamScore, Bot: row.BotScore, StartedBy: chgk.Player{ID: chgk.UserID(row.StartedBy), Name: row.StartedByName},
 		StartedAt: row.StartedAt, EndedAt: row.EndedAt, Version: row.Version,
+		Table: chgk.Table{Blitz: row.BlitzSector, Super: row.SuperSector}, Minutes: row.Minutes,
 	}
 	if row.StoppedBy != 0 || row.StoppedByName != "" { // an admin's stop has a name and no VK id
 		st.StoppedBy = chgk.Player{ID: chgk.UserID(row.StoppedBy), Name: row.StoppedByName}
@@ -149,7 +150,9 @@ func loadGame(ctx context.Context, db bun.IDB, row *gameRow) (*chgk.Game, error)
 	}
 	for _, r := range rounds {
 		rd := chgk.Round{Number: r.Number, Question: byID[r.QuestionID], ByDefault: r.ByDefault, Given: r.Given,
-			Verdict: chgk.Verdict(r.Verdict), StartedAt: r.StartedAt, JudgedAt: r.JudgedAt}
+			Verdict: chgk.Verdict(r.Verdict), StartedAt: r.StartedAt, JudgedAt: r.JudgedAt,
+			Sector: chgk.Sector{Number: r.Sector, Kind: chgk.SectorKind(r.SectorKind), Part: r.Part},
+			Early:  r.Early, ExtraMinute: r.ExtraMinute, MinuteEarned: r.MinuteEarned}
 		if r.AnswererID != 0 {
 			rd.Answerer = chgk.Player{ID: chgk.UserID(r.AnswererID), Name: r.AnswererName}
 		}
@@ -180,6 +183,7 @@ func saveGame(ctx context.Context, tx bun.Tx, peer chgk.PeerID, g *chgk.Game, wa
 		StartedBy: int64(st.StartedBy.ID), StartedByName: st.StartedBy.Name, StartedAt: st.StartedAt,
 		EndedAt: st.EndedAt, StoppedBy: int64(st.StoppedBy.ID), StoppedByName: st.StoppedBy.Name,
 		Version: st.Version, UpdatedAt: time.Now(),
+		BlitzSector: st.Table.Blitz, SuperSector: st.Table.Super, Minutes: st.Minutes,
 	}
 	for _, q := range st.Questions {
 		row.QuestionIDs = append(row.QuestionIDs, q.ID)
@@ -218,7 +222,9 @@ func saveGame(ctx context.Context, tx bun.Tx, peer chgk.PeerID, g *chgk.Game, wa
 		for _, r := range st.Rounds[from:] {
 			rounds = append(rounds, roundRow{GameID: row.ID, Number: r.Number, QuestionID: r.Question.ID,
 				AnswererID: int64(r.Answerer.ID), AnswererName: r.Answerer.Name, ByDefault: r.ByDefault,
-				Given: r.Given, Verdict: string(r.Verdict), StartedAt: r.StartedAt, JudgedAt: r.JudgedAt})
+				Given: r.Given, Verdict: string(r.Verdict), StartedAt: r.StartedAt, JudgedAt: r.JudgedAt,
+				Sector: r.Sector.Number, SectorKind: string(r.Sector.Kind), Part: r.Sector.Part,
+				Early: r.Early, ExtraMinute: r.ExtraMinute, MinuteEarned: r.MinuteEarned})
 			if r.Number > was.rounds {
 				used = append(used, r.Question.ID)
 			}
@@ -227,7 +233,9 @@ func saveGame(ctx context.Context, tx bun.Tx, peer chgk.PeerID, g *chgk.Game, wa
 			On("CONFLICT (game_id, number) DO UPDATE").
 			Set("answerer_id = EXCLUDED.answerer_id, answerer_name = EXCLUDED.answerer_name").
 			Set("by_default = EXCLUDED.by_default, given = EXCLUDED.given, verdict = EXCLUDED.verdict").
-			Set("judged_at = EXCLUDED.judged_at").Exec(ctx); err != nil {
+			Set("judged_at = EXCLUDED.judged_at").
+			Set("early = EXCLUDED.early, extra_minute = EXCLUDED.extra_minute, minute_earned = EXCLUDED.minute_earned").
+			Exec(ctx); err != nil {
 			return fmt.Errorf("save rounds: %w", translate(err))
 		}
 		if len(used) > 0 {

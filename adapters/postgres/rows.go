@@ -11,22 +11,24 @@ import (
 // settingsJSON is chgk.Settings as stored in jsonb columns: durations in
 // milliseconds, with names that read well in SQL.
 type settingsJSON struct {
-	Rounds       int   `json:"rounds"`
-	LobbyMs      int64 `json:"lobby_ms"`
-	DiscussionMs int64 `json:"discussion_ms"`
-	ChoiceMs     int64 `json:"choice_ms"`
-	AnswerMs     int64 `json:"answer_ms"`
-	PauseMs      int64 `json:"pause_ms"`
+	Mode         string `json:"mode,omitempty"`   // empty in settings saved before modes
+	Target       int    `json:"target,omitempty"` // zero: chgk.DefaultTarget
+	Rounds       int    `json:"rounds"`
+	LobbyMs      int64  `json:"lobby_ms"`
+	DiscussionMs int64  `json:"discussion_ms"`
+	ChoiceMs     int64  `json:"choice_ms"`
+	AnswerMs     int64  `json:"answer_ms"`
+	PauseMs      int64  `json:"pause_ms"`
 }
 
 func toSettingsJSON(s chgk.Settings) settingsJSON {
-	return settingsJSON{Rounds: s.Rounds, LobbyMs: s.Lobby.Milliseconds(), DiscussionMs: s.Discussion.Milliseconds(),
+	return settingsJSON{Mode: string(s.Mode), Target: s.Target, Rounds: s.Rounds, LobbyMs: s.Lobby.Milliseconds(), DiscussionMs: s.Discussion.Milliseconds(),
 		ChoiceMs: s.Choice.Milliseconds(), AnswerMs: s.Answer.Milliseconds(), PauseMs: s.Pause.Milliseconds()}
 }
 
 func (j settingsJSON) settings() chgk.Settings {
 	ms := func(n int64) time.Duration { return time.Duration(n) * time.Millisecond }
-	return chgk.Settings{Rounds: j.Rounds, Lobby: ms(j.LobbyMs), Discussion: ms(j.DiscussionMs),
+	return chgk.Settings{Mode: chgk.Mode(j.Mode), Target: j.Target, Rounds: j.Rounds, Lobby: ms(j.LobbyMs), Discussion: ms(j.DiscussionMs),
 		Choice: ms(j.ChoiceMs), Answer: ms(j.AnswerMs), Pause: ms(j.PauseMs)}
 }
 
@@ -44,6 +46,9 @@ type gameRow struct {
 	BotScore       int          `bun:"bot_score"`
 	Deadline       time.Time    `bun:"deadline,nullzero"`
 	WarnAt         time.Time    `bun:"warn_at,nullzero"`
+	BlitzSector    int          `bun:"blitz_sector"`
+	SuperSector    int          `bun:"super_sector"`
+	Minutes        int          `bun:"minutes"`
 	ClockRunning   bool         `bun:"clock_running"`
 	PhaseStartedAt time.Time    `bun:"phase_started_at"`
 	StartedBy      int64        `bun:"started_by"`
@@ -78,6 +83,12 @@ type roundRow struct {
 	Verdict      string    `bun:"verdict"`
 	StartedAt    time.Time `bun:"started_at"`
 	JudgedAt     time.Time `bun:"judged_at,nullzero"`
+	Sector       int       `bun:"sector"`
+	SectorKind   string    `bun:"sector_kind"`
+	Part         int       `bun:"part"`
+	Early        bool      `bun:"early"`
+	ExtraMinute  bool      `bun:"extra_minute"`
+	MinuteEarned bool      `bun:"minute_earned"`
 }
 
 // QuestionRow is a stored question with its pack and bookkeeping, as the

@@ -205,11 +205,91 @@ func StoreContract(t *testing.T, newStores NewStores) {
 		is.Equal(big[0].Answer != "", true)
 	})
 
+	run("a TV game saves and loads every field", func(t *testing.T, is *is.I, s Stores) {
+		err := s.Games.Update(ctx, peer, func(ctx context.Context, _ *chgk.Game) (*chgk.Game, []chgk.Event, error) {
+			qs, err := s.Questions.Draw(ctx, peer, 7)
+			if err != nil {
+				return nil, nil, err
+			}
+			set := FastSettings()
+			set.Mode, set.Target = chgk.ModeTV, 3
+			return chgk.Open(chgk.NewGame{Peer: peer, Starter: Anna, Settings: set, Questions: qs[1:], Thirteenth: &qs[0], Now: Epoch})
+		})
+		is.NoErr(err) // a TV game opens
+		now := Epoch.Add(time.Second)
+		var cur chgk.State // the game as it was loaded by the last move
+		apply := func(cmd func(st chgk.State) chgk.Command, rnd ...int) {
+			update(t, s, peer, func(g *chgk.Game) *chgk.Game {
+				cur = g.State()
+				_, err := g.Apply(cmd(cur), now, NewRand(rnd...))
+				is.NoErr(err) // the scripted move is valid
+				return g
+			})
+			now = now.Add(time.Second)
+		}
+		do := func(c chgk.Command) func(chgk.State) chgk.Command { return func(chgk.State) chgk.Command { return c } }
+		answer := func(right bool) func(chgk.State) chgk.Command {
+			return func(st chgk.State) chgk.Command {
+				if !right {
+					return chgk.Answer{By: Anna, Text: "не знаю"}
+				}
+				return chgk.Answer{By: Anna, Text: st.Rounds[len(st.Rounds)-1].Question.Answer}
+			}
+		}
+		apply(do(chgk.Join{Player: Boris}))
+		apply(do(chgk.Begin{By: Anna}), 1, 2, 4, 6)       // Boris captain; blitz 3, super-blitz 6; the top stops on 7
+		for _, right := range []bool{true, true, false} { // sector 7, then the blitz's first two
+			apply(do(chgk.AnswerEarly{By: Boris}))
+			apply(do(chgk.Choose{By: Boris, Answerer: Anna.ID}))
+			apply(answer(right))
+			if cur.Rounds[len(cur.Rounds)-1].Sector.Part == 0 {
+				apply(do(chgk.Expire{Phase: chgk.PhasePause, Round: 1}), 2) // the top stops on 3, the blitz
+			}
+		}
+		apply(do(chgk.Expire{Phase: chgk.PhasePause, Round: 3}), 7) // the top stops on 8
+		apply(do(chgk.TakeMinute{By: Boris}))
+		var want chgk.State
+		update(t, s, peer, func(g *chgk.Game) *chgk.Game {
+			want = g.State()
+			return nil
+		})
+		is.Equal(want.Settings.Mode, chgk.ModeTV)            // the mode
+		is.Equal(want.Settings.Target, 3)                    // the target
+		is.Equal(want.Table, chgk.Table{Blitz: 3, Super: 6}) // the table
+		is.Equal([]int{want.Team, want.Bot}, []int{1, 1})    // the score by sectors
+		is.Equal(want.Minutes, 0)                            // the minute earned and spent
+		is.True(want.Rounds[0].Early && want.Rounds[0].MinuteEarned)
+		is.Equal(want.Rounds[2].Sector, chgk.Sector{Number: 3, Kind: chgk.SectorBlitz, Part: 2}) // each question's sector
+		is.True(want.Rounds[3].ExtraMinute)
+		is.Equal(len(want.Rounds), 4)
+		update(t, s, peer, func(g *chgk.Game) *chgk.Game {
+			is.Equal(normalized(g.State()), normalized(want)) // nothing lost in storage
+			return nil
+		})
+	})
+
+	run("the whole bank for sector 13", func(t *testing.T, is *is.I, s Stores) {
+		all, err := s.Questions.Draw(ctx, peer, 8)
+		is.NoErr(err)
+		ids := make([]int64, 0, 7)
+		for _, q := range all[:7] {
+			ids = append(ids, q.ID)
+		}
+		got, err := s.Questions.DrawAny(ctx, 3, ids)
+		is.NoErr(err)
+		is.Equal(len(got), 1)          // only what is not excepted
+		is.Equal(got[0].ID, all[7].ID) // the one left
+		got, err = s.Questions.DrawAny(ctx, 20, nil)
+		is.NoErr(err)
+		is.Equal(len(got), 8) // played or not, every question is in the bank
+	})
+
 	run("chat settings", func(t *testing.T, is *is.I, s Stores) {
 		_, err := s.Chats.Settings(ctx, peer)
 		is.True(errors.Is(err, chgk.ErrNotFound)) // none at first
 		want := FastSettings()
 		want.Rounds = 9
+		want.Mode, want.Target = chgk.ModeTV, 8
 		want.Discussion = 1500 * time.Millisecond
 		is.NoErr(s.Chats.SaveSettings(ctx, peer, want))
 		got, err := s.Chats.Settings(ctx, peer)

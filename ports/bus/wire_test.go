@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -22,8 +23,39 @@ import (
 )
 
 // fill sets every settable field of v to a non-zero value, so a round trip
-// that drops a field shows.
+// that drops a field shows. It fills the fields of the first version first
+// (skipping newFields), numbered as that version numbered them, so the
+// samples still equal testdata/v1; then the new fields.
 func fill(v reflect.Value, n *int) {
+	fillOld(v, n)
+	fillNew(v, n)
+}
+
+func fillNew(v reflect.Value, n *int) {
+	switch v.Kind() {
+	case reflect.Struct:
+		if v.Type() == reflect.TypeOf(time.Time{}) {
+			return
+		}
+		for i := range v.NumField() {
+			if slices.Contains(newFields[v.Type()], v.Type().Field(i).Name) {
+				fill(v.Field(i), n)
+			} else {
+				fillNew(v.Field(i), n)
+			}
+		}
+	case reflect.Slice:
+		for i := range v.Len() {
+			fillNew(v.Index(i), n)
+		}
+	case reflect.Pointer:
+		if !v.IsNil() {
+			fillNew(v.Elem(), n)
+		}
+	}
+}
+
+func fillOld(v reflect.Value, n *int) {
 	*n++
 	switch v.Kind() {
 	case reflect.Struct:
@@ -32,7 +64,9 @@ func fill(v reflect.Value, n *int) {
 			return
 		}
 		for i := range v.NumField() {
-			fill(v.Field(i), n)
+			if !slices.Contains(newFields[v.Type()], v.Type().Field(i).Name) {
+				fillOld(v.Field(i), n)
+			}
 		}
 	case reflect.String:
 		v.SetString("s" + string(rune('a'+*n%26)))
@@ -43,12 +77,12 @@ func fill(v reflect.Value, n *int) {
 	case reflect.Slice:
 		s := reflect.MakeSlice(v.Type(), 2, 2)
 		for i := range 2 {
-			fill(s.Index(i), n)
+			fillOld(s.Index(i), n)
 		}
 		v.Set(s)
 	case reflect.Pointer:
 		p := reflect.New(v.Type().Elem())
-		fill(p.Elem(), n)
+		fillOld(p.Elem(), n)
 		v.Set(p)
 	}
 }
@@ -201,21 +235,66 @@ func TestFirstVersionMessagesDecode(t *testing.T) {
 
 // sinceV1 are the kinds the first version did not have: nothing of it
 // needs reading.
-var sinceV1 = map[string]bool{"event_LeaderboardShown": true, "event_DiscussionWarned": true}
+var sinceV1 = map[string]bool{"event_LeaderboardShown": true, "event_DiscussionWarned": true, "event_MinuteTaken": true}
 
-// withoutNewFields clears in a sample the fields added since the first
-// version: a message of that version has them zero.
+// newFields are the fields added since the first version, by the type
+// that holds them: a message of that version has them zero.
+var newFields = map[reflect.Type][]string{
+	reflect.TypeFor[chgk.RoundStarted]():   {"Players", "Sector", "Landed", "Target", "Minutes", "Answerer", "ByDefault"}, // the team (issue 12), the TV game (issue 14)
+	reflect.TypeFor[chgk.LobbyOpened]():    {"Mode", "Target"},
+	reflect.TypeFor[chgk.GameStarted]():    {"Mode", "Target"},
+	reflect.TypeFor[chgk.AnswererAsked]():  {"Sector", "Landed", "Team", "Bot", "Target"},
+	reflect.TypeFor[chgk.AnswererChosen](): {"Sector"},
+	reflect.TypeFor[chgk.RoundJudged]():    {"Sector", "Point", "MinuteEarned", "Minutes", "Target"},
+	reflect.TypeFor[chgk.Round]():          {"Sector", "Early", "ExtraMinute", "MinuteEarned"},
+	reflect.TypeFor[chgk.Status]():         {"Mode", "Target", "Sector", "Minutes"},
+	reflect.TypeFor[chgk.Results]():        {"Mode", "Target"},
+	reflect.TypeFor[chgk.Settings]():       {"Mode", "Target"},
+}
+
+// withoutNewFields clears in a sample, wherever they are nested, the
+// fields of newFields.
 func withoutNewFields(m any) any {
-	if e, ok := m.(chgk.RoundStarted); ok {
-		e.Players = nil // the team in the first round's message (issue 12)
-		return e
+	v := reflect.New(reflect.TypeOf(m)).Elem()
+	v.Set(reflect.ValueOf(m))
+	clearNew(v)
+	return v.Interface()
+}
+
+func clearNew(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			c := reflect.New(v.Type().Elem())
+			c.Elem().Set(v.Elem())
+			clearNew(c.Elem())
+			v.Set(c)
+		}
+	case reflect.Slice:
+		if !v.IsNil() {
+			c := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+			reflect.Copy(c, v)
+			for i := range c.Len() {
+				clearNew(c.Index(i))
+			}
+			v.Set(c)
+		}
+	case reflect.Struct:
+		for _, name := range newFields[v.Type()] {
+			f := v.FieldByName(name)
+			f.Set(reflect.Zero(f.Type()))
+		}
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				clearNew(v.Field(i))
+			}
+		}
 	}
-	return m
 }
 
 func TestEveryEventIsRegistered(t *testing.T) {
 	is := is.New(t)
-	is.Equal(len(eventTypes), 15) // every chgk event is registered
+	is.Equal(len(eventTypes), 16) // every chgk event is registered
 }
 
 func TestShards(t *testing.T) {
