@@ -163,6 +163,9 @@ type DiscussionWarned struct {
 	Peer  PeerID        `json:"peer"`
 	Round int           `json:"round"`
 	Left  time.Duration `json:"left"`
+	// Minute: the captain may still take an extra minute (TV), so the
+	// round message keeps that button.
+	Minute bool `json:"minute,omitempty"`
 }
 
 // LeaderboardShown answers Top with the chat's leaderboard.

@@ -413,7 +413,7 @@ func (g *Game) expire(c Expire, now time.Time, rnd Rand) []Event {
 		}
 		g.st.WarnAt = time.Time{}
 		g.changed = true
-		return []Event{DiscussionWarned{Peer: g.st.Peer, Round: len(g.st.Rounds), Left: g.st.Deadline.Sub(now)}}
+		return []Event{DiscussionWarned{Peer: g.st.Peer, Round: len(g.st.Rounds), Left: g.st.Deadline.Sub(now), Minute: g.minuteAvailable()}}
 	}
 	evs := g.resumed(now.Sub(g.st.Deadline))
 	switch g.st.Phase {

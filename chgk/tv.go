@@ -135,6 +135,13 @@ func (g *Game) takeMinute(c TakeMinute, now time.Time) ([]Event, error) {
 	return []Event{MinuteTaken{Peer: g.st.Peer, Round: r.Number, By: c.By, Left: max(left, 0), Minutes: g.st.Minutes}}, nil
 }
 
+// minuteAvailable reports whether the captain could take an extra minute
+// in the current discussion.
+func (g *Game) minuteAvailable() bool {
+	r := g.current()
+	return g.st.Minutes > 0 && !r.ExtraMinute && !r.Sector.Multi() && g.st.Settings.TV()
+}
+
 // of is the rounds a game has, for events: zero in a TV game, which has
 // a target instead.
 func (g *Game) of() int {

@@ -74,9 +74,12 @@ func RandomID(key string, i int) int64 {
 }
 
 // Prepare implements bus.Announcer: a game that ends while the captain is
-// choosing has the choice buttons taken away.
+// choosing has the choice buttons taken away, and so does a super-blitz's
+// choice of the expert once its first question is read.
 func (a *Announcer) Prepare(ctx context.Context, key string, peer chgk.PeerID, e chgk.Event) error {
-	if _, ended := e.(chgk.GameEnded); !ended {
+	_, ended := e.(chgk.GameEnded)
+	rs, round := e.(chgk.RoundStarted)
+	if !ended && !(round && rs.Sector.Kind == chgk.SectorSuperBlitz && rs.Sector.Part == 1) {
 		return nil
 	}
 	cmid, text, owner, ok, err := a.Keyboards.LiveKeyboard(ctx, int64(peer))
@@ -167,7 +170,8 @@ func (a *Announcer) editChoice(ctx context.Context, key string, peer int64, text
 // warn edits the round's message to say its discussion is about to end:
 // no new message (SPEC §8). A redelivery finds its edit done; a round
 // message the bot does not know (sent by a version before the warning)
-// goes without.
+// goes without. A discussion lengthened by an extra minute after its
+// warning is warned again, in the same message.
 func (a *Announcer) warn(ctx context.Context, key string, peer int64, e chgk.DiscussionWarned) error {
 	cmid, text, owner, ok, err := a.Keyboards.LiveKeyboard(ctx, peer)
 	switch {
@@ -175,11 +179,11 @@ func (a *Announcer) warn(ctx context.Context, key string, peer int64, e chgk.Dis
 		return err
 	case ok && owner == warnedKey+key:
 		return nil
-	case !ok || !strings.HasPrefix(owner, roundKey):
+	case !ok || !strings.HasPrefix(owner, roundKey) && !strings.HasPrefix(owner, warnedKey):
 		a.Log.Debug("no round message to warn in", "peer_id", peer, "round", e.Round)
 		return nil
 	}
-	if err := a.Client.Edit(ctx, peer, cmid, text+"\n\n"+warning(e), earlyKeyboard(e.Round)); err != nil {
+	if err := a.Client.Edit(ctx, peer, cmid, text+"\n\n"+warning(e), roundKeyboard(e.Round, e.Minute)); err != nil {
 		var ve *Error
 		if errors.As(err, &ve) && ve.Permanent() {
 			// Deleted, too old to edit: the warning is a courtesy, not a rule.

@@ -75,6 +75,12 @@ var phaseNames = map[chgk.Phase]string{
 func render(e chgk.Event) (string, *Keyboard) {
 	switch e := e.(type) {
 	case chgk.LobbyOpened:
+		if e.Mode == chgk.ModeTV {
+			return fmt.Sprintf("🎲 %s начинает игру «Что? Где? Когда?» — как в телеигре!\nИграем до %s: перед каждым вопросом волчок выбирает сектор, "+
+					"среди 13 секторов есть блиц, суперблиц и 13-й сектор. Регистрация открыта, на неё %s: жмите «Я играю». "+
+					"Собрались раньше — жмите «Поехали!».", Mention(e.StartedBy), Count(e.Target, "очка", "очков", "очков"), DurationAcc(e.Timer.Duration)),
+				keyboard([]Button{Callback("Я играю", vkwire.Payload{A: vkwire.ActJoin}, "positive"), Callback("Поехали!", vkwire.Payload{A: vkwire.ActGo}, "primary")})
+		}
 		return fmt.Sprintf("🎲 %s начинает игру «Что? Где? Когда?»!\nРаундов: %d. Регистрация открыта, на неё %s: жмите «Я играю». "+
 				"Собрались раньше — жмите «Поехали!».", Mention(e.StartedBy), e.Rounds, DurationAcc(e.Timer.Duration)),
 			keyboard([]Button{Callback("Я играю", vkwire.Payload{A: vkwire.ActJoin}, "positive"), Callback("Поехали!", vkwire.Payload{A: vkwire.ActGo}, "primary")})
@@ -88,6 +94,9 @@ func render(e chgk.Event) (string, *Keyboard) {
 		// message, one VK call, fewer messages to scroll past.
 		return "", nil
 	case chgk.RoundStarted:
+		if tv(e.Sector) {
+			return tvRound(e)
+		}
 		var b strings.Builder
 		if len(e.Players) > 0 {
 			fmt.Fprintf(&b, "Регистрация закрыта. Команда знатоков (%d): %s.\nКапитан — %s!\n\n",
@@ -101,30 +110,48 @@ func render(e chgk.Event) (string, *Keyboard) {
 		return b.String(), earlyKeyboard(e.Round)
 	case chgk.DiscussionWarned:
 		return warning(e), nil
+	case chgk.MinuteTaken:
+		return minuteTaken(e), nil
 	case chgk.AnswererAsked:
-		return fmt.Sprintf("%s Раунд %d: %s, кто отвечает? Время на выбор: %s. Не выберете — ответит капитан.",
-			discussionEnd(e.Early), e.Round, Mention(e.Captain), Duration(e.Timer.Duration)), ChoiceKeyboard(e.Players, e.Round, 0)
+		if e.Sector.Kind == chgk.SectorSuperBlitz {
+			return expertAsked(e), ChoiceKeyboard(e.Players, e.Round, 0)
+		}
+		return fmt.Sprintf("%s %s: %s, кто отвечает? Время на выбор: %s. Не выберете — ответит капитан.",
+			discussionEnd(e.Early), shortQuestion(e.Round, e.Sector), Mention(e.Captain), Duration(e.Timer.Duration)), ChoiceKeyboard(e.Players, e.Round, 0)
 	case chgk.AnswererChosen:
+		q := shortQuestion(e.Round, e.Sector)
 		if e.Solo {
-			return fmt.Sprintf("%s Раунд %d: отвечает %s, время на ответ: %s. Напишите ответ в чат одним сообщением.",
-				discussionEnd(e.Early), e.Round, Mention(e.Answerer), Duration(e.Timer.Duration)), nil
+			return fmt.Sprintf("%s %s: отвечает %s, время на ответ: %s. Напишите ответ в чат одним сообщением.",
+				discussionEnd(e.Early), q, Mention(e.Answerer), Duration(e.Timer.Duration)), nil
 		}
 		if e.ByDefault {
-			return fmt.Sprintf("Капитан не выбрал — в раунде %d отвечает сам капитан %s! Время на ответ: %s. Напишите ответ в чат одним сообщением.",
-				e.Round, Mention(e.Answerer), Duration(e.Timer.Duration)), nil
+			if tv(e.Sector) {
+				return fmt.Sprintf("Капитан не выбрал — отвечает сам капитан %s! %s, время на ответ: %s. Напишите ответ в чат одним сообщением.",
+					Mention(e.Answerer), q, Duration(e.Timer.Duration)), nil
+			}
+			where := fmt.Sprintf("в раунде %d", e.Round)
+			return fmt.Sprintf("Капитан не выбрал — %s отвечает сам капитан %s! Время на ответ: %s. Напишите ответ в чат одним сообщением.",
+				where, Mention(e.Answerer), Duration(e.Timer.Duration)), nil
 		}
-		return fmt.Sprintf("Отвечает %s! Раунд %d, время на ответ: %s. Напишите ответ в чат одним сообщением.",
-			Mention(e.Answerer), e.Round, Duration(e.Timer.Duration)), nil
+		return fmt.Sprintf("Отвечает %s! %s, время на ответ: %s. Напишите ответ в чат одним сообщением.",
+			Mention(e.Answerer), q, Duration(e.Timer.Duration)), nil
 	case chgk.RoundJudged:
 		if e.Last {
 			return "", nil // the results that come next open with this verdict
+		}
+		if tv(e.Sector) {
+			return tvJudged(e), nil
 		}
 		return judged(e), nil
 	case chgk.GameEnded:
 		text := results(e.Results)
 		if rs := e.Results.Rounds; !e.Results.Stopped && len(rs) > 0 {
 			last := rs[len(rs)-1]
-			text = verdict(last.Verdict, last.Answerer, last.Given, last.Question) + "\n\n" + text
+			point := ""
+			if e.Results.Mode == chgk.ModeTV {
+				point = tvPoint(chgk.RoundJudged{Verdict: last.Verdict, Sector: last.Sector, Point: lastPoint(last)})
+			}
+			text = verdict(last.Verdict, last.Answerer, last.Given, last.Question, point) + "\n\n" + text
 		}
 		return text, keyboard([]Button{Callback("Сыграть ещё", vkwire.Payload{A: vkwire.ActStart}, "positive")})
 	case chgk.GameResumed:
@@ -141,6 +168,25 @@ func render(e chgk.Event) (string, *Keyboard) {
 		return rejected(e), nil
 	}
 	return "", nil
+}
+
+// shortQuestion names a question in the messages of its choice and answer:
+// «Раунд 3» in a rounds game, «Вопрос 3» or «Блиц, вопрос 2 из 3» in a TV
+// game.
+func shortQuestion(round int, s chgk.Sector) string {
+	if !tv(s) {
+		return fmt.Sprintf("Раунд %d", round)
+	}
+	return question(round, 0, s)
+}
+
+// lastPoint is where the last question of a finished game sent its point:
+// a game ends on a decided point, so a right answer was the team's.
+func lastPoint(r chgk.Round) chgk.Outcome {
+	if r.Verdict == chgk.VerdictCorrect {
+		return chgk.OutcomeTeam
+	}
+	return chgk.OutcomeBot
 }
 
 // earlyKeyboard is the round message's button: the captain answers early.
@@ -177,7 +223,7 @@ var verdictMarks = map[chgk.Verdict]string{
 
 func judged(e chgk.RoundJudged) string {
 	var b strings.Builder
-	b.WriteString(verdict(e.Verdict, e.Answerer, e.Given, e.Question))
+	b.WriteString(verdict(e.Verdict, e.Answerer, e.Given, e.Question, ""))
 	fmt.Fprintf(&b, "\n\nСчёт: %s.", score(e.Team, e.Bot))
 	if !e.Last {
 		fmt.Fprintf(&b, " Следующий вопрос через %s.", DurationAcc(e.Timer.Duration))
@@ -185,16 +231,24 @@ func judged(e chgk.RoundJudged) string {
 	return b.String()
 }
 
-// verdict tells how a round was judged and what the right answer was.
-func verdict(v chgk.Verdict, answerer chgk.Player, given string, q chgk.Question) string {
+// verdict tells how a round was judged, where its point went (point; empty
+// for a rounds game's «Очко знатокам.» or «Очко боту.») and what the right
+// answer was.
+func verdict(v chgk.Verdict, answerer chgk.Player, given string, q chgk.Question, point string) string {
 	var b strings.Builder
+	if point == "" {
+		point = "Очко боту."
+		if v == chgk.VerdictCorrect {
+			point = "Очко знатокам."
+		}
+	}
 	switch v {
 	case chgk.VerdictCorrect:
-		fmt.Fprintf(&b, "✅ Верно! %s ответил(а): «%s». Очко знатокам.", Mention(answerer), quoteFree(given))
+		fmt.Fprintf(&b, "✅ Верно! %s ответил(а): «%s». %s", Mention(answerer), quoteFree(given), point)
 	case chgk.VerdictWrong:
-		fmt.Fprintf(&b, "❌ Неверно. %s ответил(а): «%s». Очко боту.", Mention(answerer), quoteFree(given))
+		fmt.Fprintf(&b, "❌ Неверно. %s ответил(а): «%s». %s", Mention(answerer), quoteFree(given), point)
 	default:
-		fmt.Fprintf(&b, "⌛ Время вышло, ответа нет. Очко боту.")
+		fmt.Fprintf(&b, "⌛ Время вышло, ответа нет. %s", point)
 	}
 	fmt.Fprintf(&b, "\n\nПравильный ответ: %s", sentence(q.Answer))
 	if len(q.Accepted) > 0 {
@@ -261,19 +315,36 @@ func results(r chgk.Results) string {
 	} else {
 		b.WriteString("🏁 Игра окончена.")
 	}
-	fmt.Fprintf(&b, " %s Счёт: %s.\n", outcome(r), score(r.Team, r.Bot))
+	tvGame := r.Mode == chgk.ModeTV
+	if tvGame {
+		fmt.Fprintf(&b, " %s Счёт: %s.\n", outcome(r), tvScore(r.Team, r.Bot, r.Target))
+	} else {
+		fmt.Fprintf(&b, " %s Счёт: %s.\n", outcome(r), score(r.Team, r.Bot))
+	}
 	if len(r.Rounds) > 0 {
-		b.WriteString("\nРаунды:\n")
+		if tvGame {
+			b.WriteString("\nВопросы:\n")
+		} else {
+			b.WriteString("\nРаунды:\n")
+		}
 		for _, rd := range r.Rounds {
 			given := "—"
 			if rd.Given != "" {
 				given = "«" + quoteFree(rd.Given) + "»"
 			}
+			if tvGame {
+				b.WriteString(tvResultsLine(rd, given))
+				continue
+			}
 			fmt.Fprintf(&b, "%d. %s %s: %s (ответ: %s)\n", rd.Number, verdictMarks[rd.Verdict], Mention(rd.Answerer), given, rd.Question.Answer)
 		}
 	}
-	fmt.Fprintf(&b, "\nСыграно раундов: %d из %d. Капитан: %s. Игра длилась %s.",
-		len(r.Rounds), r.Planned, captainOrNone(r.Captain), Duration(r.Duration))
+	if tvGame {
+		fmt.Fprintf(&b, "\nСыграно секторов: %d. Капитан: %s. Игра длилась %s.", sectorsPlayed(r.Rounds), captainOrNone(r.Captain), Duration(r.Duration))
+	} else {
+		fmt.Fprintf(&b, "\nСыграно раундов: %d из %d. Капитан: %s. Игра длилась %s.",
+			len(r.Rounds), r.Planned, captainOrNone(r.Captain), Duration(r.Duration))
+	}
 	return b.String()
 }
 
@@ -298,7 +369,16 @@ func status(e chgk.StatusShown) (string, *Keyboard) {
 
 func statusText(s chgk.Status) string {
 	var b strings.Builder
-	if s.Phase == chgk.PhaseLobby {
+	if s.Mode == chgk.ModeTV {
+		b.WriteString(tvStatusLine(s))
+		if s.Phase != chgk.PhaseLobby {
+			fmt.Fprintf(&b, "\nКапитан: %s.", Mention(s.Captain))
+			if s.Answerer.ID != 0 {
+				fmt.Fprintf(&b, " Отвечает: %s.", Mention(s.Answerer))
+			}
+			fmt.Fprintf(&b, "\nИгроки (%d): %s.", len(s.Players), mentions(s.Players))
+		}
+	} else if s.Phase == chgk.PhaseLobby {
 		fmt.Fprintf(&b, "Идёт регистрация на игру (раундов: %d). Игроков: %d — %s.", s.Of, len(s.Players), mentions(s.Players))
 	} else {
 		fmt.Fprintf(&b, "Идёт игра: раунд %d из %d, сейчас %s. Счёт: %s.\nКапитан: %s.", s.Round, s.Of, phaseNames[s.Phase],
@@ -344,18 +424,22 @@ func plainName(p chgk.Player) string {
 }
 
 func rules(s chgk.Settings) string {
+	if s.TV() {
+		return tvRules(s)
+	}
 	return fmt.Sprintf(`📖 «Что? Где? Когда?»: чат — команда знатоков, я — соперник.
 1. /start — регистрация (%s), в ней жмите «Я играю»; «Поехали!» начинает сразу.
 2. Я выбираю капитана случайно. Раундов в игре: %d.
 3. В раунде я задаю вопрос, на обсуждение — %s. Капитан может ответить досрочно.
 4. Капитан кнопкой выбирает, кто отвечает (%s на выбор; не выберет — отвечает сам). Играете в одиночку — отвечаете сразу.
 5. Отвечающий пишет ответ в чат одним сообщением (%s). Верно — очко знатокам, неверно или молчание — очко мне.
+Режим «телеигра» (до 6 очков, волчок, блиц, суперблиц): «режим телеигра».
 Команды: /start, /join, /go, /stop, /info, /top, /rules, /settings (например: /settings rounds 8). Можно и по-русски: «начать», «играю», «поехали», «стоп», «инфо», «рейтинг», «правила», «настройки».`,
 		Duration(s.Lobby), s.Rounds, Duration(s.Discussion), Duration(s.Choice), Duration(s.Answer))
 }
 
 var settingTitles = map[chgk.SettingName]string{
-	chgk.SettingRounds: "раунды", chgk.SettingLobby: "регистрация", chgk.SettingDiscussion: "обсуждение",
+	chgk.SettingMode: "режим", chgk.SettingTarget: "цель", chgk.SettingRounds: "раунды", chgk.SettingLobby: "регистрация", chgk.SettingDiscussion: "обсуждение",
 	chgk.SettingChoice: "выбор", chgk.SettingAnswer: "ответ", chgk.SettingPause: "пауза",
 }
 
@@ -365,10 +449,14 @@ func settingsText(e chgk.SettingsShown) string {
 	if e.Changed != "" {
 		fmt.Fprintf(&b, "Готово, %s: настройка «%s» изменена. Она действует со следующей игры.\n", Mention(e.By), settingTitles[e.Changed])
 	}
-	fmt.Fprintf(&b, "⚙ Настройки чата:\nраунды (rounds) — %d\nрегистрация (lobby) — %s\nобсуждение (discussion) — %s\n"+
+	mode, length := "раунды (rounds)", fmt.Sprintf("раунды (rounds) — %d", s.Rounds)
+	if s.TV() {
+		mode, length = "телеигра (tv)", fmt.Sprintf("цель (target) — %s", Count(s.Goal(), "очко", "очка", "очков"))
+	}
+	fmt.Fprintf(&b, "⚙ Настройки чата:\nрежим (mode) — %s\n%s\nрегистрация (lobby) — %s\nобсуждение (discussion) — %s\n"+
 		"выбор (choice) — %s\nответ (answer) — %s\nпауза (pause) — %s\n"+
-		"Изменить: /settings <название> <число>, например /settings discussion 90.",
-		s.Rounds, Duration(s.Lobby), Duration(s.Discussion), Duration(s.Choice), Duration(s.Answer), Duration(s.Pause))
+		"Изменить: /settings <название> <значение>, например /settings discussion 90, /settings mode tv (или «режим телеигра»), /settings target 7.",
+		mode, length, Duration(s.Lobby), Duration(s.Discussion), Duration(s.Choice), Duration(s.Answer), Duration(s.Pause))
 	return b.String()
 }
 
@@ -395,6 +483,10 @@ func Refusal(reason chgk.RuleError) string {
 		return "Нет вопросов для игры: добавьте их через админку"
 	case chgk.ErrBadSetting:
 		return "Такое значение настройки недопустимо"
+	case chgk.ErrNoMinute:
+		return "У команды нет дополнительной минуты: её приносит верный досрочный ответ"
+	case chgk.ErrMinuteTaken:
+		return "Дополнительная минута на этот вопрос уже взята"
 	}
 	return "Не получилось"
 }
@@ -405,6 +497,8 @@ func rejected(e chgk.Rejected) string {
 		text = Mention(e.By) + ", " + lowerFirst(text)
 	}
 	switch {
+	case e.Setting != nil && e.Setting.Name == chgk.SettingMode:
+		text += fmt.Sprintf(": режима «%s» нет. Есть «раунды» (rounds) и «телеигра» (tv).", cut(Defused(e.Setting.Value), 20))
 	case e.Setting != nil:
 		unit := ""
 		if e.Setting.Unit == "s" {
@@ -413,7 +507,7 @@ func rejected(e chgk.Rejected) string {
 		text += fmt.Sprintf(": «%s» = «%s». Допустимо от %g до %g%s.", settingTitles[e.Setting.Name],
 			cut(Defused(e.Setting.Value), 20), e.Setting.Min, e.Setting.Max, unit)
 		if e.Setting.Min == 0 && e.Setting.Max == 0 {
-			text = Mention(e.By) + ", такой настройки нет. Есть: rounds, lobby, discussion, choice, answer, pause."
+			text = Mention(e.By) + ", такой настройки нет. Есть: mode, target, rounds, lobby, discussion, choice, answer, pause."
 		}
 	case e.Status != nil:
 		text += ".\n" + statusText(*e.Status)

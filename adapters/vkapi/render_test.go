@@ -80,7 +80,58 @@ func events() map[string]chgk.Event {
 	for i := range many {
 		many[i] = chgk.Player{ID: chgk.UserID(500 + i), Name: fmt.Sprintf("Игрок с длинным именем номер %d из большой беседы", i+1)}
 	}
+	normal := chgk.Sector{Number: 7, Kind: chgk.SectorNormal}
+	blitz := func(k int) chgk.Sector { return chgk.Sector{Number: 3, Kind: chgk.SectorBlitz, Part: k} }
+	super := func(k int) chgk.Sector { return chgk.Sector{Number: 6, Kind: chgk.SectorSuperBlitz, Part: k} }
+	thirteen := chgk.Sector{Number: 13, Kind: chgk.SectorThirteen}
+	tvRes := chgk.Results{GameID: 8, Peer: ct.Chat(1), Outcome: chgk.OutcomeTeam, Team: 6, Bot: 4, Captain: boris, Players: players,
+		Mode: chgk.ModeTV, Target: 6, StartedAt: ct.Epoch, EndedAt: ct.Epoch.Add(31 * time.Minute), Duration: 31 * time.Minute,
+		Rounds: []chgk.Round{
+			{Number: 1, Question: ct.Questions(1)[0], Answerer: anna, Given: "один", Verdict: chgk.VerdictCorrect, Sector: normal, Early: true, MinuteEarned: true},
+			{Number: 2, Question: q, Answerer: boris, Given: "два", Verdict: chgk.VerdictCorrect, Sector: blitz(1)},
+			{Number: 3, Question: q, Answerer: anna, Given: "два", Verdict: chgk.VerdictCorrect, Sector: blitz(2)},
+			{Number: 4, Question: q, Answerer: ct.Vera, Given: "три", Verdict: chgk.VerdictWrong, Sector: blitz(3)},
+			{Number: 5, Question: q, Answerer: anna, Given: "два", Verdict: chgk.VerdictCorrect, Sector: super(1)},
+			{Number: 6, Question: q, Answerer: anna, Verdict: chgk.VerdictNoAnswer, Sector: super(2)},
+			{Number: 7, Question: q, Answerer: boris, Given: "два", Verdict: chgk.VerdictCorrect, Sector: thirteen, ExtraMinute: true},
+		}}
+	tvStatus := chgk.Status{GameID: 8, Phase: chgk.PhaseDiscussion, Round: 4, Team: 3, Bot: 2, Captain: boris, Players: players,
+		StartedBy: anna, StartedAt: ct.Epoch, Left: 12 * time.Second, Mode: chgk.ModeTV, Target: 6, Sector: blitz(2), Minutes: 1}
+	tvSettings := chgk.DefaultSettings()
+	tvSettings.Mode = chgk.ModeTV
 	return map[string]chgk.Event{
+		"tv_lobby_opened":  chgk.LobbyOpened{Peer: ct.Chat(1), StartedBy: anna, Mode: chgk.ModeTV, Target: 6, Timer: timer(chgk.PhaseLobby, 0, 30*time.Second)},
+		"tv_round_first":   chgk.RoundStarted{Peer: ct.Chat(1), Round: 1, Question: q, Captain: boris, Players: players, Sector: normal, Target: 6, Timer: timer(chgk.PhaseDiscussion, 1, time.Minute)},
+		"tv_round_skipped": chgk.RoundStarted{Peer: ct.Chat(1), Round: 4, Question: q, Captain: boris, Team: 2, Bot: 1, Sector: chgk.Sector{Number: 9, Kind: chgk.SectorNormal}, Landed: 7, Target: 6, Minutes: 2, Timer: timer(chgk.PhaseDiscussion, 4, time.Minute)},
+		"tv_round_13":      chgk.RoundStarted{Peer: ct.Chat(1), Round: 5, Question: q, Captain: boris, Team: 2, Bot: 2, Sector: thirteen, Target: 5, Minutes: 1, Timer: timer(chgk.PhaseDiscussion, 5, time.Minute)},
+		"tv_blitz_first":   chgk.RoundStarted{Peer: ct.Chat(1), Round: 2, Question: q, Captain: boris, Team: 1, Sector: blitz(1), Target: 6, Minutes: 1, Timer: timer(chgk.PhaseDiscussion, 2, 20*time.Second)},
+		"tv_blitz_second":  chgk.RoundStarted{Peer: ct.Chat(1), Round: 3, Question: q, Captain: boris, Team: 1, Sector: blitz(2), Target: 6, Timer: timer(chgk.PhaseDiscussion, 3, 20*time.Second)},
+		"tv_blitz_asked":   chgk.AnswererAsked{Peer: ct.Chat(1), Round: 3, Captain: boris, Players: players, Sector: blitz(2), Timer: timer(chgk.PhaseChoice, 3, 15*time.Second)},
+		"tv_blitz_chosen":  chgk.AnswererChosen{Peer: ct.Chat(1), Round: 3, Answerer: anna, Sector: blitz(2), Timer: timer(chgk.PhaseAnswer, 3, 20*time.Second)},
+		"tv_blitz_by_default": chgk.AnswererChosen{Peer: ct.Chat(1), Round: 3, Answerer: boris, ByDefault: true, Sector: blitz(2),
+			Timer: timer(chgk.PhaseAnswer, 3, 20*time.Second)},
+		"tv_blitz_right": chgk.RoundJudged{Peer: ct.Chat(1), Round: 3, Answerer: anna, Given: "два", Verdict: chgk.VerdictCorrect, Question: q, Team: 1, Sector: blitz(2), Target: 6},
+		"tv_blitz_won": chgk.RoundJudged{Peer: ct.Chat(1), Round: 4, Answerer: anna, Given: "два", Verdict: chgk.VerdictCorrect, Question: q, Team: 2, Sector: blitz(3),
+			Point: chgk.OutcomeTeam, Target: 6, Timer: timer(chgk.PhasePause, 4, 5*time.Second)},
+		"tv_blitz_lost": chgk.RoundJudged{Peer: ct.Chat(1), Round: 3, Answerer: anna, Given: "пять", Verdict: chgk.VerdictWrong, Question: q, Team: 1, Bot: 1, Sector: blitz(2),
+			Point: chgk.OutcomeBot, Target: 6, Timer: timer(chgk.PhasePause, 3, 5*time.Second)},
+		"tv_super_asked": chgk.AnswererAsked{Peer: ct.Chat(1), Round: 5, Captain: boris, Players: players, Sector: super(1), Landed: 5, Team: 2, Bot: 2, Target: 6,
+			Timer: timer(chgk.PhaseChoice, 5, 30*time.Second)},
+		"tv_super_question": chgk.RoundStarted{Peer: ct.Chat(1), Round: 6, Question: q, Captain: boris, Team: 2, Bot: 2, Sector: super(2), Target: 6, Answerer: anna,
+			Timer: timer(chgk.PhaseAnswer, 6, 20*time.Second)},
+		"tv_super_lost": chgk.RoundJudged{Peer: ct.Chat(1), Round: 6, Answerer: anna, Verdict: chgk.VerdictNoAnswer, Question: q, Team: 2, Bot: 3, Sector: super(2),
+			Point: chgk.OutcomeBot, Target: 6, Timer: timer(chgk.PhasePause, 6, 5*time.Second)},
+		"tv_minute_earned": chgk.RoundJudged{Peer: ct.Chat(1), Round: 1, Answerer: anna, Given: "один", Verdict: chgk.VerdictCorrect, Question: q, Team: 1, Sector: normal,
+			Point: chgk.OutcomeTeam, MinuteEarned: true, Minutes: 1, Target: 6, Timer: timer(chgk.PhasePause, 1, 5*time.Second)},
+		"tv_minute_taken":        chgk.MinuteTaken{Peer: ct.Chat(1), Round: 4, By: boris, Left: 100 * time.Second, Minutes: 1},
+		"tv_minute_warned":       chgk.DiscussionWarned{Peer: ct.Chat(1), Round: 4, Left: 10 * time.Second, Minute: true},
+		"tv_game_finished":       chgk.GameEnded{Peer: ct.Chat(1), Results: tvRes},
+		"tv_status":              chgk.StatusShown{Peer: ct.Chat(1), Status: &tvStatus},
+		"tv_rules":               chgk.RulesShown{Peer: ct.Chat(1), Settings: tvSettings},
+		"tv_settings_changed":    chgk.SettingsShown{Peer: ct.Chat(1), By: anna, Settings: tvSettings, Changed: chgk.SettingMode},
+		"tv_rejected_mode":       chgk.Rejected{Peer: ct.Chat(1), By: anna, Reason: chgk.ErrBadSetting, Setting: &chgk.SettingError{Name: chgk.SettingMode, Value: "шахматы"}},
+		"tv_rejected_target":     chgk.Rejected{Peer: ct.Chat(1), By: anna, Reason: chgk.ErrBadSetting, Setting: &chgk.SettingError{Name: chgk.SettingTarget, Value: "12", Min: 3, Max: 11}},
+		"tv_no_minute":           chgk.Rejected{Peer: ct.Chat(1), By: boris, Reason: chgk.ErrNoMinute},
 		"lobby_opened":           chgk.LobbyOpened{Peer: ct.Chat(1), StartedBy: anna, Rounds: 6, Timer: timer(chgk.PhaseLobby, 0, 30*time.Second)},
 		"lobby_opened_minute":    chgk.LobbyOpened{Peer: ct.Chat(1), StartedBy: anna, Rounds: 1, Timer: timer(chgk.PhaseLobby, 0, 81*time.Second)},
 		"player_joined":          chgk.PlayerJoined{Peer: ct.Chat(1), Player: boris, Players: players[:2], Phase: chgk.PhaseLobby},

@@ -24,6 +24,7 @@ const (
 	ActJoin     = "join"
 	ActGo       = "go"
 	ActEarly    = "early"
+	ActMinute   = "minute" // the captain takes an extra minute (TV game)
 	ActPick     = "pick"
 	ActPage     = "page"
 	ActStop     = "stop"

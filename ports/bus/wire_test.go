@@ -240,16 +240,17 @@ var sinceV1 = map[string]bool{"event_LeaderboardShown": true, "event_DiscussionW
 // newFields are the fields added since the first version, by the type
 // that holds them: a message of that version has them zero.
 var newFields = map[reflect.Type][]string{
-	reflect.TypeFor[chgk.RoundStarted]():   {"Players", "Sector", "Landed", "Target", "Minutes", "Answerer", "ByDefault"}, // the team (issue 12), the TV game (issue 14)
-	reflect.TypeFor[chgk.LobbyOpened]():    {"Mode", "Target"},
-	reflect.TypeFor[chgk.GameStarted]():    {"Mode", "Target"},
-	reflect.TypeFor[chgk.AnswererAsked]():  {"Sector", "Landed", "Team", "Bot", "Target"},
-	reflect.TypeFor[chgk.AnswererChosen](): {"Sector"},
-	reflect.TypeFor[chgk.RoundJudged]():    {"Sector", "Point", "MinuteEarned", "Minutes", "Target"},
-	reflect.TypeFor[chgk.Round]():          {"Sector", "Early", "ExtraMinute", "MinuteEarned"},
-	reflect.TypeFor[chgk.Status]():         {"Mode", "Target", "Sector", "Minutes"},
-	reflect.TypeFor[chgk.Results]():        {"Mode", "Target"},
-	reflect.TypeFor[chgk.Settings]():       {"Mode", "Target"},
+	reflect.TypeFor[chgk.RoundStarted]():     {"Players", "Sector", "Landed", "Target", "Minutes", "Answerer", "ByDefault"}, // the team (issue 12), the TV game (issue 14)
+	reflect.TypeFor[chgk.LobbyOpened]():      {"Mode", "Target"},
+	reflect.TypeFor[chgk.GameStarted]():      {"Mode", "Target"},
+	reflect.TypeFor[chgk.AnswererAsked]():    {"Sector", "Landed", "Team", "Bot", "Target"},
+	reflect.TypeFor[chgk.AnswererChosen]():   {"Sector"},
+	reflect.TypeFor[chgk.RoundJudged]():      {"Sector", "Point", "MinuteEarned", "Minutes", "Target"},
+	reflect.TypeFor[chgk.Round]():            {"Sector", "Early", "ExtraMinute", "MinuteEarned"},
+	reflect.TypeFor[chgk.Status]():           {"Mode", "Target", "Sector", "Minutes"},
+	reflect.TypeFor[chgk.Results]():          {"Mode", "Target"},
+	reflect.TypeFor[chgk.Settings]():         {"Mode", "Target"},
+	reflect.TypeFor[chgk.DiscussionWarned](): {"Minute"},
 }
 
 // withoutNewFields clears in a sample, wherever they are nested, the

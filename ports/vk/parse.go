@@ -197,7 +197,7 @@ func parsePayload(b []byte) (Action, error) {
 	switch p.A {
 	case vkwire.ActStart, vkwire.ActJoin, vkwire.ActGo, vkwire.ActStop, vkwire.ActInfo, vkwire.ActRules:
 		return Action{Name: p.A}, nil
-	case vkwire.ActEarly:
+	case vkwire.ActEarly, vkwire.ActMinute:
 		return Action{Name: p.A, Round: max(p.R, 0)}, nil
 	case vkwire.ActPick:
 		if p.U <= 0 {
@@ -242,6 +242,7 @@ var commands = map[string]string{
 	"info": vkwire.ActInfo, "инфо": vkwire.ActInfo, "status": vkwire.ActInfo, "статус": vkwire.ActInfo,
 	"rules": vkwire.ActRules, "правила": vkwire.ActRules, "помощь": vkwire.ActRules, "help": vkwire.ActRules,
 	"settings": vkwire.ActSettings, "настройки": vkwire.ActSettings,
+	"minute": vkwire.ActMinute, "взять минуту": vkwire.ActMinute, "дополнительная минута": vkwire.ActMinute,
 	"top": vkwire.ActTop, "топ": vkwire.ActTop, "рейтинг": vkwire.ActTop, "лидеры": vkwire.ActTop,
 }
 
@@ -268,6 +269,10 @@ func ParseCommand(text string) Action {
 		return Action{Name: name}
 	}
 	fields := strings.Fields(t)
+	if len(fields) == 2 && (fields[0] == "режим" || fields[0] == "mode") {
+		// «режим телеигра»: the mode is the one setting worth a short form.
+		return Action{Name: vkwire.ActSettings, Setting: string(chgk.SettingMode), Value: fields[1]}
+	}
 	if len(fields) >= 1 && commands[fields[0]] == vkwire.ActSettings {
 		a := Action{Name: vkwire.ActSettings}
 		if len(fields) >= 2 {
@@ -297,6 +302,8 @@ func (u Update) Command(by chgk.Player) chgk.Command {
 		return chgk.Begin{By: by}
 	case vkwire.ActEarly:
 		return chgk.AnswerEarly{By: by, Round: u.Action.Round}
+	case vkwire.ActMinute:
+		return chgk.TakeMinute{By: by, Round: u.Action.Round}
 	case vkwire.ActPick:
 		return chgk.Choose{By: by, Answerer: u.Action.Answerer, Round: u.Action.Round}
 	case vkwire.ActStop:

@@ -73,6 +73,14 @@ func TestParseCommands(t *testing.T) {
 		{"/settings rounds 8", vk.Action{Name: vkwire.ActSettings, Setting: "rounds", Value: "8"}},
 		{"настройки обсуждение 90", vk.Action{Name: vkwire.ActSettings, Setting: "обсуждение", Value: "90"}},
 		{"/settings rounds 8 9", vk.Action{}},
+		{"/settings mode tv", vk.Action{Name: vkwire.ActSettings, Setting: "mode", Value: "tv"}},
+		{"Режим телеигра", vk.Action{Name: vkwire.ActSettings, Setting: "mode", Value: "телеигра"}},
+		{"режим раунды!", vk.Action{Name: vkwire.ActSettings, Setting: "mode", Value: "раунды"}},
+		{"настройки цель 7", vk.Action{Name: vkwire.ActSettings, Setting: "цель", Value: "7"}},
+		{"режим", vk.Action{}},
+		{"/minute", vk.Action{Name: vkwire.ActMinute}},
+		{"Взять минуту", vk.Action{Name: vkwire.ActMinute}},
+		{"минута", vk.Action{}}, // an answer may be one word: only the button and the two forms take a minute
 		{"Гоголь", vk.Action{}},
 		{"начать бы", vk.Action{}},
 		{"[id5|Вася] /start", vk.Action{}}, // a user's mention is not the bot's
@@ -123,6 +131,10 @@ func TestParseTalkAndButtons(t *testing.T) {
 	u, err = vk.Parse(messageEvent(chat, 6, `{"a":"early","r":2}`), group)
 	is.NoErr(err)
 	is.Equal(u.Action, vk.Action{Name: vkwire.ActEarly, Round: 2})
+
+	u, err = vk.Parse(messageEvent(chat, 6, map[string]any{"a": "minute", "r": 4}), group)
+	is.NoErr(err)
+	is.Equal(u.Command(chgk.Player{ID: 6}), chgk.TakeMinute{By: chgk.Player{ID: 6}, Round: 4}) // the extra minute's button
 
 	u, err = vk.Parse(messageEvent(chat, 6, map[string]any{"a": "page", "r": 2, "p": 1}), group)
 	is.NoErr(err)
