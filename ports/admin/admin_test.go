@@ -513,6 +513,17 @@ func TestChatsGamesStats(t *testing.T) {
 	p := decode[problem](t, resp.Body)
 	is.True(p.hasLocation("body.discussion_seconds") && p.hasLocation("body.rounds"))
 	is.Equal(decode[admin.Chat](t, e.api.Get("/chats/2000000002", auth).Body).Settings.Rounds, 8) // unchanged by the refusal
+	resp = e.api.Patch("/chats/2000000002/settings", auth, map[string]any{"mode": "tv", "target": 8})
+	is.Equal(resp.Code, http.StatusOK) // the TV game, to 8
+	set = decode[admin.Settings](t, resp.Body)
+	is.Equal(set.Mode, "tv")
+	is.Equal(set.Target, 8)
+	for body, field := range map[string]string{`{"mode":"chess"}`: "body.mode", `{"target":12}`: "body.target", `{"target":6.5}`: "body.target"} {
+		resp = e.api.Patch("/chats/2000000002/settings", auth, strings.NewReader(body))
+		is.Equal(resp.Code, http.StatusUnprocessableEntity) // a bad mode or target
+		is.True(decode[problem](t, resp.Body).hasLocation(field))
+	}
+	is.Equal(decode[admin.Chat](t, e.api.Get("/chats/2000000002", auth).Body).Settings.Mode, "tv") // unchanged by the refusals
 
 	games := decode[struct {
 		Items []admin.Game

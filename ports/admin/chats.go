@@ -15,6 +15,8 @@ import (
 
 // Settings are a chat's settings, in seconds.
 type Settings struct {
+	Mode              string  `json:"mode" enum:"rounds,tv" doc:"rounds: N rounds of one question; tv: the television game to target points"`
+	Target            int     `json:"target" doc:"Points that win a tv game"`
 	Rounds            int     `json:"rounds"`
 	LobbySeconds      float64 `json:"lobby_seconds"`
 	DiscussionSeconds float64 `json:"discussion_seconds"`
@@ -24,7 +26,11 @@ type Settings struct {
 }
 
 func settingsOf(s chgk.Settings) Settings {
-	return Settings{Rounds: s.Rounds, LobbySeconds: s.Lobby.Seconds(), DiscussionSeconds: s.Discussion.Seconds(),
+	mode := chgk.ModeRounds
+	if s.TV() {
+		mode = chgk.ModeTV
+	}
+	return Settings{Mode: string(mode), Target: s.Goal(), Rounds: s.Rounds, LobbySeconds: s.Lobby.Seconds(), DiscussionSeconds: s.Discussion.Seconds(),
 		ChoiceSeconds: s.Choice.Seconds(), AnswerSeconds: s.Answer.Seconds(), PauseSeconds: s.Pause.Seconds()}
 }
 
@@ -58,6 +64,8 @@ type peerInput struct {
 // SettingsPatch changes some of a chat's settings, within the bounds a
 // chat's members have.
 type SettingsPatch struct {
+	Mode              *string  `json:"mode,omitempty" enum:"rounds,tv"`
+	Target            *float64 `json:"target,omitempty"`
 	Rounds            *float64 `json:"rounds,omitempty"`
 	LobbySeconds      *float64 `json:"lobby_seconds,omitempty"`
 	DiscussionSeconds *float64 `json:"discussion_seconds,omitempty"`
@@ -107,7 +115,7 @@ func (s *server) registerChats(api huma.API) {
 		})
 	huma.Register(api, huma.Operation{OperationID: "update-chat-settings", Method: http.MethodPatch, Path: "/chats/{peer_id}/settings",
 		Tags: tags, Summary: "Change a chat's settings",
-		Description: "The same bounds as the chat's /settings command: rounds 1–30, lobby 5–600 s, discussion 10–600 s, " +
+		Description: "The same bounds as the chat's /settings command: mode rounds or tv, target 3–11, rounds 1–30, lobby 5–600 s, discussion 10–600 s, " +
 			"choice 5–300 s, answer 10–300 s, pause 1–60 s. They apply from the next game.",
 		Errors: []int{http.StatusNotFound, http.StatusUnprocessableEntity}},
 		func(ctx context.Context, in *struct {
@@ -120,11 +128,20 @@ func (s *server) registerChats(api huma.API) {
 			// their change.
 			cur, err := s.cfg.Chats.UpdateSettings(ctx, peer, s.cfg.Defaults, func(cur chgk.Settings) (chgk.Settings, error) {
 				var errs []error
+				if in.Body.Mode != nil {
+					// The enum has refused anything but the two names already.
+					next, err := cur.Set(chgk.SettingMode, *in.Body.Mode)
+					if err != nil {
+						errs = append(errs, &huma.ErrorDetail{Location: "body.mode", Message: "must be rounds or tv", Value: *in.Body.Mode})
+					}
+					cur = next
+				}
 				for _, f := range []struct {
 					field string
 					name  chgk.SettingName
 					v     *float64
 				}{
+					{"target", chgk.SettingTarget, in.Body.Target},
 					{"rounds", chgk.SettingRounds, in.Body.Rounds}, {"lobby_seconds", chgk.SettingLobby, in.Body.LobbySeconds},
 					{"discussion_seconds", chgk.SettingDiscussion, in.Body.DiscussionSeconds},
 					{"choice_seconds", chgk.SettingChoice, in.Body.ChoiceSeconds},

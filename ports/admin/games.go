@@ -51,6 +51,17 @@ type Round struct {
 	Verdict   string     `json:"verdict" enum:"correct,wrong,no_answer,"`
 	StartedAt time.Time  `json:"started_at"`
 	JudgedAt  *time.Time `json:"judged_at,omitempty"`
+	Sector    *Sector    `json:"sector,omitempty" doc:"Where the top stopped, in a tv game"`
+}
+
+// Sector is a tv game's question's place on the table.
+type Sector struct {
+	Number       int    `json:"number" minimum:"1" maximum:"13"`
+	Kind         string `json:"kind" enum:"normal,blitz,superblitz,thirteen"`
+	Part         int    `json:"part" doc:"The question's number in a blitz or super-blitz, 1–3; 0 otherwise"`
+	Early        bool   `json:"early" doc:"The captain answered early"`
+	ExtraMinute  bool   `json:"extra_minute" doc:"The captain spent an extra minute on the discussion"`
+	MinuteEarned bool   `json:"minute_earned" doc:"A correct early answer earned an extra minute"`
 }
 
 // GameDetail is a game with its full results.
@@ -62,13 +73,18 @@ type GameDetail struct {
 	StoppedBy *Player  `json:"stopped_by,omitempty"`
 	Rounds    []Round  `json:"rounds"`
 	Seconds   float64  `json:"duration_seconds"`
+	Mode      string   `json:"mode" enum:"rounds,tv"`
+	Target    int      `json:"target,omitempty" doc:"Points that win, in a tv game"`
 }
 
 func detailOf(g *chgk.Game) GameDetail {
 	st, r := g.State(), g.Results()
 	d := GameDetail{Game: Game{ID: st.ID, PeerID: int64(st.Peer), Status: status(st.Phase), Phase: string(st.Phase), Team: st.Team,
 		Bot: st.Bot, Planned: len(st.Questions), Played: len(r.Rounds), StartedBy: playerOf(st.StartedBy), StartedAt: st.StartedAt},
-		Outcome: string(r.Outcome), Players: []Player{}, Rounds: []Round{}, Seconds: r.Duration.Seconds()}
+		Outcome: string(r.Outcome), Players: []Player{}, Rounds: []Round{}, Seconds: r.Duration.Seconds(), Mode: string(chgk.ModeRounds)}
+	if st.Settings.TV() {
+		d.Mode, d.Target = string(chgk.ModeTV), st.Settings.Goal()
+	}
 	if !st.EndedAt.IsZero() {
 		t := st.EndedAt
 		d.EndedAt = &t
@@ -95,6 +111,10 @@ func detailOf(g *chgk.Game) GameDetail {
 		if !rd.JudgedAt.IsZero() {
 			t := rd.JudgedAt
 			out.JudgedAt = &t
+		}
+		if rd.Sector.Number != 0 {
+			out.Sector = &Sector{Number: rd.Sector.Number, Kind: string(rd.Sector.Kind), Part: rd.Sector.Part, Early: rd.Early,
+				ExtraMinute: rd.ExtraMinute, MinuteEarned: rd.MinuteEarned}
 		}
 		d.Rounds = append(d.Rounds, out)
 	}
