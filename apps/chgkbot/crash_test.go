@@ -197,6 +197,16 @@ func TestCrashes(t *testing.T) {
 		// after-send test bounds it the same way).
 		c.early = 300 * time.Millisecond
 	}
+	// A fourth chat plays a TV game to 7, level until a blitz has given
+	// its point, then stops it: the blitz's questions, its short phases and
+	// the sector's point all live through the kills.
+	tv := w.chat(4, 401, 402, 403)
+	w.fake.Say(tv.peer, 401, "режим телеигра")
+	tv.expect("телеигра (tv)")
+	w.fake.Say(tv.peer, 402, "/settings target 7")
+	tv.expect("цель (target) — 7 очков")
+	var played *tvGame
+	tvDone := make(chan struct{})
 
 	var crashMu sync.Mutex // one crash at a time
 	crash := func(down time.Duration) {
@@ -229,10 +239,21 @@ func TestCrashes(t *testing.T) {
 		}
 	}()
 
+	go func() {
+		defer close(tvDone)
+		tv.startTV()
+		played = tv.playTV(func(g *tvGame) bool { return g.blitzDone }, true)
+	}()
 	playAll(chats)
+	<-tvDone
 	stopKilling()
 	<-killerDone
 	is := is.New(t)
+	is.True(played.blitzDone)                                                                               // the TV chat played a blitz to its point
+	is.True(strings.Contains(played.end.Text, "блиц"))                                                      // which its results show
+	is.True(strings.Contains(played.end.Text, fmt.Sprintf("знатоки %d : %d бот", played.team, played.bot))) // with the score its verdicts gave
+	tv.checkNoDuplicates()
+	t.Logf("TV chat: %d sectors, %d:%d, %d messages", len(played.sectors), played.team, played.bot, len(w.fake.SentTo(tv.peer)))
 	t.Logf("%d kills, %d starts", bot.kills, len(bot.restarts))
 	is.True(bot.kills >= 5)                                                 // killed at least five times during the games
 	is.True(termStop > 0 && termStop < 10*time.Second)                      // SIGTERM stops it gracefully within 10 s
