@@ -112,3 +112,49 @@ func ExampleHost_Handle() {
 	// verdict: correct 1 : 0
 	// chgk.GameEnded
 }
+
+// A TV game (SPEC §8): the top picks a sector before each question, and a
+// correct early answer earns an extra minute for a later discussion.
+func ExampleTakeMinute() {
+	start := time.Date(2026, 1, 2, 19, 0, 0, 0, time.UTC)
+	anna := chgk.Player{ID: 1, Name: "Анна"}
+	s := chgk.DefaultSettings()
+	s.Mode, s.Target = chgk.ModeTV, 3
+	g, _, err := chgk.Open(chgk.NewGame{
+		Peer: chgk.ChatPeerBase + 1, Starter: anna, Settings: s, Now: start,
+		Questions: []chgk.Question{{Answer: "Париж"}, {Answer: "Лондон"}, {Answer: "Рим"}, {Answer: "Мадрид"}, {Answer: "Вена"}},
+	})
+	if err != nil {
+		panic(err)
+	}
+	rnd := chgktest.NewRand(0, 2, 4, 6, 6) // Анна captain, blitz in sector 3, super-blitz in 6, the top stops on 7, and again on 7
+	now := start
+	for _, cmd := range []chgk.Command{
+		chgk.Begin{By: anna},
+		chgk.AnswerEarly{By: anna},                    // alone, she answers at once
+		chgk.Answer{By: anna, Text: "Лондон"},         // Questions[0] waits for sector 13
+		chgk.Expire{Phase: chgk.PhasePause, Round: 1}, // the top spins again: 7 is played, so 8
+		chgk.TakeMinute{By: anna},
+	} {
+		now = now.Add(5 * time.Second)
+		evs, err := g.Apply(cmd, now, rnd)
+		if err != nil {
+			panic(err)
+		}
+		for _, e := range evs {
+			switch e := e.(type) {
+			case chgk.RoundStarted:
+				fmt.Printf("question %d in sector %d (%s)\n", e.Round, e.Sector.Number, e.Sector.Kind)
+			case chgk.RoundJudged:
+				fmt.Printf("%s: %d:%d, minutes %d\n", e.Verdict, e.Team, e.Bot, e.Minutes)
+			case chgk.MinuteTaken:
+				fmt.Printf("the discussion now ends in %v\n", e.Left)
+			}
+		}
+	}
+	// Output:
+	// question 1 in sector 7 (normal)
+	// correct: 1:0, minutes 1
+	// question 2 in sector 8 (normal)
+	// the discussion now ends in 1m55s
+}

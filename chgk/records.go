@@ -69,7 +69,7 @@ type GameRecord struct {
 	Peer      PeerID
 	Phase     Phase
 	Team, Bot int
-	Planned   int // rounds it was to have
+	Planned   int // rounds it was to have; zero for a TV game, played to a target
 	Played    int // rounds judged
 	StartedBy Player
 	StartedAt time.Time

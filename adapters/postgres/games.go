@@ -302,8 +302,12 @@ func (s *Games) List(ctx context.Context, q chgk.GameQuery) ([]chgk.GameRecord, 
 	}
 	out := make([]chgk.GameRecord, len(rows))
 	for i, r := range rows {
+		planned := len(r.QuestionIDs)
+		if r.Settings.settings().TV() {
+			planned = 0 // played to a target, not a number of rounds
+		}
 		out[i] = chgk.GameRecord{ID: r.ID, Peer: chgk.PeerID(r.PeerID), Phase: chgk.Phase(r.Phase), Team: r.TeamScore, Bot: r.BotScore,
-			Planned: len(r.QuestionIDs), Played: r.Played, StartedBy: chgk.Player{ID: chgk.UserID(r.StartedBy), Name: r.StartedByName},
+			Planned: planned, Played: r.Played, StartedBy: chgk.Player{ID: chgk.UserID(r.StartedBy), Name: r.StartedByName},
 			StartedAt: r.StartedAt, EndedAt: r.EndedAt}
 	}
 	return out, total, nil

@@ -27,7 +27,7 @@ type Game struct {
 	Phase     string     `json:"phase"`
 	Team      int        `json:"team"`
 	Bot       int        `json:"bot"`
-	Planned   int        `json:"planned_rounds"`
+	Planned   int        `json:"planned_rounds" doc:"0 for a tv game, which is played to a target"`
 	Played    int        `json:"played_rounds"`
 	StartedBy Player     `json:"started_by"`
 	StartedAt time.Time  `json:"started_at"`
@@ -80,7 +80,7 @@ type GameDetail struct {
 func detailOf(g *chgk.Game) GameDetail {
 	st, r := g.State(), g.Results()
 	d := GameDetail{Game: Game{ID: st.ID, PeerID: int64(st.Peer), Status: status(st.Phase), Phase: string(st.Phase), Team: st.Team,
-		Bot: st.Bot, Planned: len(st.Questions), Played: len(r.Rounds), StartedBy: playerOf(st.StartedBy), StartedAt: st.StartedAt},
+		Bot: st.Bot, Planned: r.Planned, Played: len(r.Rounds), StartedBy: playerOf(st.StartedBy), StartedAt: st.StartedAt},
 		Outcome: string(r.Outcome), Players: []Player{}, Rounds: []Round{}, Seconds: r.Duration.Seconds(), Mode: string(chgk.ModeRounds)}
 	if st.Settings.TV() {
 		d.Mode, d.Target = string(chgk.ModeTV), st.Settings.Goal()
