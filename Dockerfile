@@ -13,9 +13,16 @@ ARG VERSION=dev
 RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
     CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -X main.version=${VERSION}" -o /out/chgkbot ./apps/chgkbot
 
+# The judge's Russian dictionary (Debian's hunspell-ru, Alexander Lebedev's,
+# under a BSD-style licence whose notice travels with it).
+RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends hunspell-ru \
+    && rm -rf /var/lib/apt/lists/*
+
 # distroless/static: CA certificates and tzdata, no shell, a non-root user.
 FROM gcr.io/distroless/static-debian12:nonroot@sha256:d093aa3e30dbadd3efe1310db061a14da60299baff8450a17fe0ccc514a16639
 COPY --from=build /out/chgkbot /chgkbot
+COPY --from=build /usr/share/hunspell/ru_RU.aff /usr/share/hunspell/ru_RU.dic /usr/share/hunspell/
+COPY --from=build /usr/share/doc/hunspell-ru/copyright /usr/share/doc/hunspell-ru/copyright
 USER nonroot:nonroot
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 CMD ["/chgkbot", "healthcheck"]

@@ -28,19 +28,37 @@ import (
 //     or a swap of two neighbouring letters) per five letters of the
 //     reference, none for references of four letters or fewer. Numbers must
 //     match exactly. A typo-match is refused if the answer is at least as
-//     close to a rejected answer.
+//     close to a rejected answer. With a Lexicon (SetLexicon), a typo is
+//     not forgiven when the typed word is itself a different dictionary
+//     word — another lemma («Антарктика» for «Антарктида», «Квадрант» for
+//     «Квадрат») or the same lemma in another number («остров» for
+//     «Острова») — unless a reference lists it.
 //  8. A number's unit word does not matter: «1812 год», «в 1812 году» and
 //     "1812" are one answer, as are «XIX век», «XIX в.» and "19"; a unit
 //     without its number («век» for «XIX век») is not.
 //  9. The words of an answer of two words or more may come in another
 //     order when every word matches: «Гоголь Николай» is «Николай Гоголь»,
 //     «башня Эйфелева» is «Эйфелева башня» (typos forgiven as in rule 7).
-//  10. An answer that merely contains the right one among other words is not
+//  10. With a Lexicon, a word in another case is the same word, for names
+//     and common nouns alike: «Гоголем» is «Гоголь», «Эйфелевой башней»
+//     is «Эйфелева башня» (in any order, as in rule 9), but never in
+//     another number. An answer that is a form of a rejected answer is
+//     refused like it.
+//  11. An answer that merely contains the right one among other words is not
 //     accepted.
 //
-// An empty answer is never accepted. Accepts does not modify q and is safe
-// for concurrent use.
-func (q Question) Accepts(answer string) bool {
+// Nothing a listed alternative accepts, or a listed rejected answer
+// refuses, changes with the lexicon. An empty answer is never accepted.
+// Accepts does not modify q and is safe for concurrent use (if the
+// lexicon is).
+func (q Question) Accepts(answer string) bool { return q.AcceptsWith(answer, installedLexicon()) }
+
+// AcceptsWith is Accepts with lex as the lexicon (nil: none), whatever
+// SetLexicon installed.
+func (q Question) AcceptsWith(answer string, lex Lexicon) bool {
+	if lex != nil {
+		lex = &memo{lex: lex} // one judgement asks about the same words many times
+	}
 	a := newJudged(answer)
 	if a.norm == "" {
 		return false
@@ -53,14 +71,22 @@ func (q Question) Accepts(answer string) bool {
 	for _, r := range q.Rejected {
 		rejs = appendVariants(rejs, r)
 	}
+	aWords := strings.Fields(a.bare)
 	for _, r := range rejs {
-		if r.norm == a.norm || r.bare == a.bare {
+		if r.norm == a.norm || r.bare == a.bare || lex != nil && sameWords(aWords, strings.Fields(r.bare), true, lex) {
 			return false
 		}
 	}
 	for _, r := range refs {
 		if r.norm == a.norm || r.bare == a.bare || (a.order != "" && r.order == a.order && sameNumbers(a.bare, r.bare)) {
 			return true
+		}
+	}
+	if lex != nil && len(a.runes) <= maxTypoLen {
+		for _, r := range refs { // forms of the same words (rules 8 and 9 with the lexicon)
+			if sameNumbers(a.bare, r.bare) && sameWords(aWords, strings.Fields(r.bare), true, lex) {
+				return true
+			}
 		}
 	}
 	if len(a.runes) > maxTypoLen {
@@ -75,12 +101,20 @@ func (q Question) Accepts(answer string) bool {
 		if tol == 0 {
 			continue
 		}
-		d := distance(a.runes, r.runes, tol)
+		// Each way of lining the two up counts if it is within the
+		// tolerance and no typo in it is really another word.
+		d := tol + 1
+		try := func(x, y string) {
+			if dd := distance([]rune(x), []rune(y), tol); dd < d && !anotherWord(strings.Fields(x), strings.Fields(y), lex) {
+				d = dd
+			}
+		}
+		try(a.bare, r.bare)
 		if a.bare != a.norm || r.bare != r.norm { // a typo in a unit word: «1980 гада» for «1980 года»
-			d = min(d, distance([]rune(a.norm), []rune(r.norm), tol))
+			try(a.norm, r.norm)
 		}
 		if a.order != "" && r.order != "" { // the same words in another order, with typos
-			d = min(d, distance([]rune(a.order), []rune(r.order), tol))
+			try(a.order, r.order)
 		}
 		if d <= tol && (best < 0 || d < best) {
 			best = d

@@ -53,7 +53,14 @@ type config struct {
 	// PublicURL is where a browser reaches HTTP_ADDR, for the log line
 	// that invites one to the playground (PUBLIC_URL).
 	PublicURL string
+	// Lexicon is the judge's Hunspell dictionary, its path without .aff
+	// and .dic (CHGK_LEXICON); empty: the judge goes without one.
+	Lexicon string
 }
+
+// defaultLexicon is where Debian's hunspell-ru, and the image, keep the
+// Russian dictionary.
+const defaultLexicon = "/usr/share/hunspell/ru_RU"
 
 // The playground's community: the simulated VK accepts this token only.
 const (
@@ -81,6 +88,10 @@ func loadConfig(getenv func(string) string) (config, error) {
 		AdminEmail:    getenv("ADMIN_EMAIL"),
 		AdminPassword: getenv("ADMIN_PASSWORD"),
 		Roles:         map[string]bool{},
+		Lexicon:       or(getenv("CHGK_LEXICON"), defaultLexicon),
+	}
+	if c.Lexicon == "off" {
+		c.Lexicon = ""
 	}
 	if c.DatabaseURL == "" {
 		return c, errors.New("DATABASE_URL is required (postgres://user:password@host:5432/dbname)")

@@ -21,12 +21,16 @@ func TestConfigDefaults(t *testing.T) {
 	is := is.New(t)
 	c, err := loadConfig(env(map[string]string{"DATABASE_URL": "postgres://u@h/db", "VK_TOKEN": "t", "VK_GROUP_ID": "-12"}))
 	is.NoErr(err)
-	is.Equal(c.Defaults, chgk.DefaultSettings()) // SPEC §7 defaults
+	is.Equal(c.Defaults, chgk.DefaultSettings())     // SPEC §7 defaults
+	is.Equal(c.Lexicon, "/usr/share/hunspell/ru_RU") // Debian's Russian dictionary, where the image keeps it too
 	is.Equal(c.VKRPS, 20.0)
 	is.Equal(c.HTTPAddr, ":8080")
 	is.Equal(c.VKAPIURL, "https://api.vk.com/method")
 	is.Equal(c.VKGroupID, int64(12)) // a leading minus (as VK writes community ids) is fine
 	is.Equal(len(c.Roles), 4)        // all roles by default
+	off, err := loadConfig(env(map[string]string{"DATABASE_URL": "postgres://u@h/db", "CHGK_LEXICON": "off"}))
+	is.NoErr(err)
+	is.Equal(off.Lexicon, "") // the judge without a lexicon
 
 	c, err = loadConfig(env(map[string]string{"DATABASE_URL": "postgres://u@h/db", "CHGK_ROLES": "worker, admin",
 		"CHGK_DISCUSSION_SECONDS": "0.5", "CHGK_PAUSE_SECONDS": "0"}))

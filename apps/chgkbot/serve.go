@@ -20,6 +20,7 @@ import (
 	"github.com/uptrace/bun"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/vkchgk/chgkbot/adapters/hunspell"
 	"github.com/vkchgk/chgkbot/adapters/metrics"
 	"github.com/vkchgk/chgkbot/adapters/postgres"
 	"github.com/vkchgk/chgkbot/adapters/rabbitmq"
@@ -103,6 +104,9 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err error
 			a.close() // what was opened before the step that failed
 		}
 	}()
+	if cfg.Roles["worker"] {
+		useLexicon(cfg.Lexicon, log)
+	}
 	games, units := postgres.NewGames(db), postgres.NewUnits(db)
 	host := &chgk.Host{Games: games, Questions: postgres.NewQuestions(db), Chats: postgres.NewChats(db),
 		Leaders: postgres.NewStats(db), Clock: clock{}, Rand: newRand(), Defaults: cfg.Defaults, Grace: deliveryGrace}
@@ -500,4 +504,22 @@ func storage(ctx context.Context, r *postgres.Retention, groups map[string][]str
 	}
 	st.Poison, err = r.Count(ctx, bus.PoisonTopic)
 	return st, err
+}
+
+// useLexicon loads the judge's dictionary and installs it for the
+// process (the worker judges). Without it the judge works as before: one
+// line says so, and the bot runs on.
+func useLexicon(path string, log *slog.Logger) {
+	if path == "" {
+		log.Info("judge: the lexicon is off (CHGK_LEXICON=off)")
+		return
+	}
+	began := time.Now()
+	d, err := hunspell.Open(path)
+	if err != nil {
+		log.Warn("judge: no Russian dictionary, judging without one (word forms and near-words are not told apart)", "path", path, "err", err)
+		return
+	}
+	chgk.SetLexicon(d)
+	log.Info("judge: Russian dictionary loaded", "path", path, "words", d.Words(), "took", time.Since(began).Round(time.Millisecond))
 }
