@@ -132,12 +132,19 @@ type RoundJudged struct {
 	MinuteEarned bool    `json:"minuteEarned,omitempty"`
 	Minutes      int     `json:"minutes,omitempty"`
 	Target       int     `json:"target,omitempty"`
+	// Game is the game's id, and AppealUntil when the captain's window to
+	// appeal this verdict closes: zero when it cannot be appealed.
+	Game        int64     `json:"game,omitempty"`
+	AppealUntil time.Time `json:"appealUntil,omitzero"`
 }
 
 // GameEnded: the game finished after its last round, or was stopped.
 type GameEnded struct {
 	Peer    PeerID  `json:"peer"`
 	Results Results `json:"results"`
+	// AppealUntil: the game finished on a verdict that may be appealed
+	// until then (its message opens with it); else zero.
+	AppealUntil time.Time `json:"appealUntil,omitzero"`
 }
 
 // GameResumed: a deadline fired long after it was due (the bot was down);

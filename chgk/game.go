@@ -79,6 +79,8 @@ type Round struct {
 	ExtraMinute bool `json:"extraMinute"`
 	// MinuteEarned: a correct early answer earned the team an extra minute.
 	MinuteEarned bool `json:"minuteEarned"`
+	// Appealed: an accepted appeal made the verdict correct.
+	Appealed bool `json:"appealed"`
 }
 
 // State is everything a game is, in plain exported fields, for stores to
@@ -589,7 +591,8 @@ func (g *Game) judge(text string, now time.Time, rnd Rand) []Event {
 	g.changed = true
 	last := r.Number == len(g.st.Questions)
 	ev := RoundJudged{Peer: g.st.Peer, Round: r.Number, Of: len(g.st.Questions), Answerer: r.Answerer, Given: text,
-		Verdict: r.Verdict, Question: cloneQuestion(r.Question), Team: g.st.Team, Bot: g.st.Bot, Last: last}
+		Verdict: r.Verdict, Question: cloneQuestion(r.Question), Team: g.st.Team, Bot: g.st.Bot, Last: last,
+		Game: g.st.ID, AppealUntil: g.AppealUntil(r.Number)}
 	if last {
 		return append([]Event{ev}, g.end(PhaseFinished, now)...)
 	}
@@ -606,7 +609,11 @@ func (g *Game) end(p Phase, now time.Time) []Event {
 	g.st.Deadline, g.st.WarnAt = time.Time{}, time.Time{}
 	g.st.ClockRunning = false
 	g.changed = true
-	return []Event{GameEnded{Peer: g.st.Peer, Results: g.Results()}}
+	e := GameEnded{Peer: g.st.Peer, Results: g.Results()}
+	if p == PhaseFinished && len(g.st.Rounds) > 0 {
+		e.AppealUntil = g.AppealUntil(len(g.st.Rounds)) // the results open with the last verdict
+	}
+	return []Event{e}
 }
 
 func (g *Game) current() *Round { return &g.st.Rounds[len(g.st.Rounds)-1] }

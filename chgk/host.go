@@ -71,6 +71,7 @@ type Stores struct {
 	Games     GameStore
 	Questions QuestionSource
 	Chats     ChatStore
+	Appeals   AppealStore
 }
 
 // Host runs the games of many chats: it is the use-case layer between the
@@ -80,6 +81,9 @@ type Host struct {
 	Games     GameStore
 	Questions QuestionSource
 	Chats     ChatStore
+	// Appeals keeps appeals (SPEC §9); without it FileAppeal and
+	// DecideAppeal fail.
+	Appeals AppealStore
 	// Leaders reads the chats' leaderboards, for Top. It reads what ended
 	// games left, so it needs no part in a unit of work's transaction.
 	Leaders Leaderboards
@@ -98,7 +102,7 @@ type Host struct {
 // cheap; make one per unit.
 func (h *Host) With(s Stores) *Host {
 	c := *h
-	c.Games, c.Questions, c.Chats = s.Games, s.Questions, s.Chats
+	c.Games, c.Questions, c.Chats, c.Appeals = s.Games, s.Questions, s.Chats, s.Appeals
 	return &c
 }
 
@@ -191,6 +195,8 @@ func (h *Host) decide(ctx context.Context, peer PeerID, g *Game, cmd Command, no
 		return nil, []Event{RulesShown{Peer: peer, Settings: s}}, nil
 	case ChangeSettings:
 		return h.changeSettings(ctx, peer, c)
+	case FileAppeal, DecideAppeal:
+		return h.appeal(ctx, peer, g, cmd, now)
 	}
 	if g == nil {
 		return nil, nil, ErrNoGame
@@ -266,6 +272,8 @@ func by(cmd Command) Player {
 	case AnswerEarly:
 		return c.By
 	case TakeMinute:
+		return c.By
+	case FileAppeal:
 		return c.By
 	case Choose:
 		return c.By

@@ -23,6 +23,9 @@ type Settings struct {
 	Choice     time.Duration `json:"choice"`     // the captain's choice of the answerer
 	Answer     time.Duration `json:"answer"`     // the answerer's time to write the answer
 	Pause      time.Duration `json:"pause"`      // pause after a verdict, before the next round
+	// Appeal is how long the captain may appeal a «неверно» (SPEC §9);
+	// zero means DefaultAppealWindow.
+	Appeal time.Duration `json:"appeal,omitempty"`
 }
 
 // Mode is the kind of game a chat plays.
@@ -80,6 +83,7 @@ func DefaultSettings() Settings {
 		Choice:     30 * time.Second,
 		Answer:     60 * time.Second,
 		Pause:      5 * time.Second,
+		Appeal:     DefaultAppealWindow,
 	}
 }
 
@@ -96,10 +100,11 @@ const (
 	SettingChoice     SettingName = "choice"
 	SettingAnswer     SettingName = "answer"
 	SettingPause      SettingName = "pause"
+	SettingAppeal     SettingName = "appeal"
 )
 
 // SettingNames lists every SettingName in a stable order, for help texts.
-var SettingNames = []SettingName{SettingMode, SettingTarget, SettingRounds, SettingLobby, SettingDiscussion, SettingChoice, SettingAnswer, SettingPause}
+var SettingNames = []SettingName{SettingMode, SettingTarget, SettingRounds, SettingLobby, SettingDiscussion, SettingChoice, SettingAnswer, SettingPause, SettingAppeal}
 
 // Limit is the range a chat may choose for one numeric setting: a count for
 // rounds and the target, seconds for the phases.
@@ -119,6 +124,7 @@ var Limits = map[SettingName]Limit{
 	SettingChoice:     {5, 300},
 	SettingAnswer:     {10, 300},
 	SettingPause:      {1, 60},
+	SettingAppeal:     {30, 600},
 }
 
 // ParseSettingName accepts a setting's name in English or Russian, in any
@@ -143,6 +149,8 @@ func ParseSettingName(s string) (SettingName, bool) {
 		return SettingAnswer, true
 	case "pause", "пауза", "перерыв":
 		return SettingPause, true
+	case "appeal", "апелляция", "апелляции":
+		return SettingAppeal, true
 	}
 	return "", false
 }
@@ -196,6 +204,8 @@ func (s Settings) Set(name SettingName, value string) (Settings, error) {
 		s.Answer = d
 	case SettingPause:
 		s.Pause = d
+	case SettingAppeal:
+		s.Appeal = d
 	}
 	return s, nil
 }
@@ -220,7 +230,7 @@ func (s Settings) Validate() error {
 		min  time.Duration
 	}{
 		{SettingLobby, s.Lobby, time.Millisecond}, {SettingDiscussion, s.Discussion, time.Millisecond},
-		{SettingChoice, s.Choice, time.Millisecond}, {SettingAnswer, s.Answer, time.Millisecond}, {SettingPause, s.Pause, 0},
+		{SettingChoice, s.Choice, time.Millisecond}, {SettingAnswer, s.Answer, time.Millisecond}, {SettingPause, s.Pause, 0}, {SettingAppeal, s.Appeal, 0},
 	} {
 		if f.d < f.min || f.d > time.Hour {
 			return &SettingError{Name: f.name, Value: f.d.String(), Min: f.min.Seconds(), Max: time.Hour.Seconds(), Unit: "s"}

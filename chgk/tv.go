@@ -290,7 +290,7 @@ func (g *Game) judgeSector(now time.Time, rnd Rand) []Event {
 	goal := g.st.Settings.Goal()
 	ev := RoundJudged{Peer: g.st.Peer, Round: r.Number, Answerer: r.Answerer, Given: r.Given, Verdict: r.Verdict,
 		Question: cloneQuestion(r.Question), Team: g.st.Team, Bot: g.st.Bot, Sector: r.Sector, Point: point,
-		MinuteEarned: r.MinuteEarned, Minutes: g.st.Minutes, Target: goal}
+		MinuteEarned: r.MinuteEarned, Minutes: g.st.Minutes, Target: goal, Game: g.st.ID, AppealUntil: g.AppealUntil(r.Number)}
 	if point == "" {
 		next := r.Sector
 		next.Part++

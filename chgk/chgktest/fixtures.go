@@ -59,5 +59,5 @@ var (
 func NewHost(settings chgk.Settings, questions []chgk.Question, rnd ...int) (*chgk.Host, *Memory, *Clock) {
 	m := NewMemory(questions...)
 	c := NewClock(Epoch)
-	return &chgk.Host{Games: m, Questions: m, Chats: m, Leaders: m, Clock: c, Rand: NewRand(rnd...), Defaults: settings}, m, c
+	return &chgk.Host{Games: m, Questions: m, Chats: m, Appeals: m, Leaders: m, Clock: c, Rand: NewRand(rnd...), Defaults: settings}, m, c
 }

@@ -16,8 +16,9 @@ type Recorded struct {
 	Event chgk.Event
 }
 
-// Memory is an in-memory chgk.GameStore, chgk.QuestionSource and
-// chgk.ChatStore. Updates of one chat run one at a time; different chats run
+// Memory is an in-memory chgk.GameStore, chgk.QuestionSource,
+// chgk.ChatStore and chgk.AppealStore (whose writes are not undone when an
+// Update fails). Updates of one chat run one at a time; different chats run
 // in parallel. It is what the Postgres store is measured against in
 // StoreContract.
 type Memory struct {
@@ -33,6 +34,7 @@ type Memory struct {
 	used      map[chgk.PeerID]map[int64]bool
 	chats     map[chgk.PeerID]chgk.Settings
 	rnd       *rand.Rand
+	ap        appeals
 }
 
 // NewMemory returns an empty store holding questions (their ids are set to
@@ -267,4 +269,102 @@ func (m *Memory) ChatLeaderboard(ctx context.Context, peer chgk.PeerID, limit in
 		b.Players = b.Players[:limit]
 	}
 	return b, nil
+}
+
+// appeals of a Memory: its own lock, as its writes come from inside an
+// Update (which holds the chat's lock, not m.mu).
+type appeals struct {
+	mu   sync.Mutex
+	list []chgk.Appeal
+}
+
+var _ chgk.AppealStore = (*Memory)(nil)
+
+// File implements chgk.AppealStore.
+func (m *Memory) File(ctx context.Context, a chgk.Appeal) (chgk.Appeal, error) {
+	m.ap.mu.Lock()
+	defer m.ap.mu.Unlock()
+	for _, b := range m.ap.list {
+		if b.Game == a.Game && b.Round == a.Round {
+			return chgk.Appeal{}, fmt.Errorf("round %d of game %d: %w", a.Round, a.Game, chgk.ErrConflict)
+		}
+	}
+	a.ID = int64(len(m.ap.list) + 1)
+	m.ap.list = append(m.ap.list, a)
+	return a, nil
+}
+
+// Appeal implements chgk.AppealStore.
+func (m *Memory) Appeal(ctx context.Context, id int64) (chgk.Appeal, error) {
+	m.ap.mu.Lock()
+	defer m.ap.mu.Unlock()
+	if id < 1 || int(id) > len(m.ap.list) {
+		return chgk.Appeal{}, chgk.ErrNotFound
+	}
+	return m.ap.list[id-1], nil
+}
+
+// Appeals lists every appeal, in the order filed.
+func (m *Memory) Appeals() []chgk.Appeal {
+	m.ap.mu.Lock()
+	defer m.ap.mu.Unlock()
+	return slices.Clone(m.ap.list)
+}
+
+// Decide implements chgk.AppealStore.
+func (m *Memory) Decide(ctx context.Context, a chgk.Appeal) error {
+	m.ap.mu.Lock()
+	defer m.ap.mu.Unlock()
+	if a.ID < 1 || int(a.ID) > len(m.ap.list) {
+		return chgk.ErrNotFound
+	}
+	m.ap.list[a.ID-1] = a
+	return nil
+}
+
+// AppealedGame implements chgk.AppealStore.
+func (m *Memory) AppealedGame(ctx context.Context, id int64) (*chgk.Game, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	st, ok := m.games[id]
+	if !ok {
+		return nil, chgk.ErrNotFound
+	}
+	return chgk.Restore(st)
+}
+
+// Amend implements chgk.AppealStore.
+func (m *Memory) Amend(ctx context.Context, g *chgk.Game, round int) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if old, ok := m.games[g.ID()]; !ok || old.Version >= g.Version() {
+		return fmt.Errorf("amend game %d: %w", g.ID(), chgk.ErrConflict)
+	}
+	m.games[g.ID()] = g.State()
+	return nil
+}
+
+// AddAlternative implements chgk.AppealStore.
+func (m *Memory) AddAlternative(ctx context.Context, question int64, text string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i := range m.questions {
+		if m.questions[i].ID == question {
+			m.questions[i].Accepted = append(m.questions[i].Accepted, text)
+			return nil
+		}
+	}
+	return chgk.ErrNotFound
+}
+
+// Question returns the pool's question id, as it is now.
+func (m *Memory) Question(id int64) (chgk.Question, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, q := range m.questions {
+		if q.ID == id {
+			return q, true
+		}
+	}
+	return chgk.Question{}, false
 }
