@@ -152,7 +152,7 @@ func loadGame(ctx context.Context, db bun.IDB, row *gameRow) (*chgk.Game, error)
 		rd := chgk.Round{Number: r.Number, Question: byID[r.QuestionID], ByDefault: r.ByDefault, Given: r.Given,
 			Verdict: chgk.Verdict(r.Verdict), StartedAt: r.StartedAt, JudgedAt: r.JudgedAt,
 			Sector: chgk.Sector{Number: r.Sector, Kind: chgk.SectorKind(r.SectorKind), Part: r.Part},
-			Early:  r.Early, ExtraMinute: r.ExtraMinute, MinuteEarned: r.MinuteEarned}
+			Early:  r.Early, ExtraMinute: r.ExtraMinute, MinuteEarned: r.MinuteEarned, Appealed: r.Appealed}
 		if r.AnswererID != 0 {
 			rd.Answerer = chgk.Player{ID: chgk.UserID(r.AnswererID), Name: r.AnswererName}
 		}
@@ -224,7 +224,7 @@ func saveGame(ctx context.Context, tx bun.Tx, peer chgk.PeerID, g *chgk.Game, wa
 				AnswererID: int64(r.Answerer.ID), AnswererName: r.Answerer.Name, ByDefault: r.ByDefault,
 				Given: r.Given, Verdict: string(r.Verdict), StartedAt: r.StartedAt, JudgedAt: r.JudgedAt,
 				Sector: r.Sector.Number, SectorKind: string(r.Sector.Kind), Part: r.Sector.Part,
-				Early: r.Early, ExtraMinute: r.ExtraMinute, MinuteEarned: r.MinuteEarned})
+				Early: r.Early, ExtraMinute: r.ExtraMinute, MinuteEarned: r.MinuteEarned, Appealed: r.Appealed})
 			if r.Number > was.rounds {
 				used = append(used, r.Question.ID)
 			}
@@ -235,6 +235,7 @@ func saveGame(ctx context.Context, tx bun.Tx, peer chgk.PeerID, g *chgk.Game, wa
 			Set("by_default = EXCLUDED.by_default, given = EXCLUDED.given, verdict = EXCLUDED.verdict").
 			Set("judged_at = EXCLUDED.judged_at").
 			Set("early = EXCLUDED.early, extra_minute = EXCLUDED.extra_minute, minute_earned = EXCLUDED.minute_earned").
+			Set("appealed = EXCLUDED.appealed").
 			Exec(ctx); err != nil {
 			return fmt.Errorf("save rounds: %w", translate(err))
 		}

@@ -19,17 +19,18 @@ type settingsJSON struct {
 	ChoiceMs     int64  `json:"choice_ms"`
 	AnswerMs     int64  `json:"answer_ms"`
 	PauseMs      int64  `json:"pause_ms"`
+	AppealMs     int64  `json:"appeal_ms,omitempty"` // zero: chgk.DefaultAppealWindow
 }
 
 func toSettingsJSON(s chgk.Settings) settingsJSON {
 	return settingsJSON{Mode: string(s.Mode), Target: s.Target, Rounds: s.Rounds, LobbyMs: s.Lobby.Milliseconds(), DiscussionMs: s.Discussion.Milliseconds(),
-		ChoiceMs: s.Choice.Milliseconds(), AnswerMs: s.Answer.Milliseconds(), PauseMs: s.Pause.Milliseconds()}
+		ChoiceMs: s.Choice.Milliseconds(), AnswerMs: s.Answer.Milliseconds(), PauseMs: s.Pause.Milliseconds(), AppealMs: s.Appeal.Milliseconds()}
 }
 
 func (j settingsJSON) settings() chgk.Settings {
 	ms := func(n int64) time.Duration { return time.Duration(n) * time.Millisecond }
 	return chgk.Settings{Mode: chgk.Mode(j.Mode), Target: j.Target, Rounds: j.Rounds, Lobby: ms(j.LobbyMs), Discussion: ms(j.DiscussionMs),
-		Choice: ms(j.ChoiceMs), Answer: ms(j.AnswerMs), Pause: ms(j.PauseMs)}
+		Choice: ms(j.ChoiceMs), Answer: ms(j.AnswerMs), Pause: ms(j.PauseMs), Appeal: ms(j.AppealMs)}
 }
 
 type gameRow struct {
@@ -89,6 +90,7 @@ type roundRow struct {
 	Early        bool      `bun:"early"`
 	ExtraMinute  bool      `bun:"extra_minute"`
 	MinuteEarned bool      `bun:"minute_earned"`
+	Appealed     bool      `bun:"appealed"`
 }
 
 // QuestionRow is a stored question with its pack and bookkeeping, as the

@@ -63,7 +63,7 @@ func runUnit(ctx context.Context, tx bun.Tx, peer chgk.PeerID, published *touche
 		return err
 	}
 	c := &chatTx{tx: tx, peer: peer}
-	return f(ctx, chgk.Stores{Games: c, Questions: c, Chats: c}, out)
+	return f(ctx, chgk.Stores{Games: c, Questions: c, Chats: c, Appeals: &appealsTx{tx: tx, peer: peer}}, out)
 }
 
 // ExpireNext takes one chat whose game is due at now (its discussion's

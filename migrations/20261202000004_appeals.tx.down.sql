@@ -1,0 +1,3 @@
+DROP TABLE appeal_buttons;
+ALTER TABLE rounds DROP COLUMN appealed;
+DROP TABLE appeals;
