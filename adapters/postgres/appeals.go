@@ -153,17 +153,6 @@ func (s *Appeals) Appeal(ctx context.Context, id int64) (chgk.Appeal, error) {
 	return readAppeal(ctx, s.db, id)
 }
 
-// AppealButton is a verdict message whose «Апелляция» button goes when
-// its window closes: Text and Keyboard (JSON, empty for none) are what
-// the message becomes.
-type AppealButton struct {
-	Peer     int64
-	CMID     int64
-	ClosesAt time.Time
-	Text     string
-	Keyboard string
-}
-
 type appealButtonRow struct {
 	bun.BaseModel `bun:"table:appeal_buttons"`
 
@@ -174,15 +163,18 @@ type appealButtonRow struct {
 	Keyboard string    `bun:"keyboard"`
 }
 
-// AppealButtons keeps the verdict messages whose button must go.
+// AppealButtons keeps the verdict messages whose «Апелляция» button goes
+// when its window closes, with the text and buttons (JSON, empty for none)
+// the message then keeps.
 type AppealButtons struct{ db *bun.DB }
 
 // NewAppealButtons returns the store over db.
 func NewAppealButtons(db *bun.DB) *AppealButtons { return &AppealButtons{db: db} }
 
-// Add records b; a second record of one message replaces the first.
-func (s *AppealButtons) Add(ctx context.Context, b AppealButton) error {
-	row := appealButtonRow{PeerID: b.Peer, CMID: b.CMID, ClosesAt: b.ClosesAt, Text: b.Text, Keyboard: b.Keyboard}
+// AddAppealButton records a button; a second record of one message
+// replaces the first.
+func (s *AppealButtons) AddAppealButton(ctx context.Context, peer, cmid int64, closes time.Time, text, keyboard string) error {
+	row := appealButtonRow{PeerID: peer, CMID: cmid, ClosesAt: closes, Text: text, Keyboard: keyboard}
 	if _, err := s.db.NewInsert().Model(&row).On("CONFLICT (peer_id, cmid) DO UPDATE").
 		Set("closes_at = EXCLUDED.closes_at, text = EXCLUDED.text, keyboard = EXCLUDED.keyboard").Exec(ctx); err != nil {
 		return fmt.Errorf("record an appeal button: %w", translate(err))
@@ -190,27 +182,22 @@ func (s *AppealButtons) Add(ctx context.Context, b AppealButton) error {
 	return nil
 }
 
-// Due returns up to limit buttons whose window closed by now, earliest
-// first, and when the next one closes (zero: none is recorded).
-func (s *AppealButtons) Due(ctx context.Context, now time.Time, limit int) ([]AppealButton, time.Time, error) {
+// NextAppealButton returns the button whose window closes first; ok is
+// false when none is recorded.
+func (s *AppealButtons) NextAppealButton(ctx context.Context) (peer, cmid int64, closes time.Time, text, keyboard string, ok bool, err error) {
 	var rows []appealButtonRow
-	if err := s.db.NewSelect().Model(&rows).Order("closes_at").Limit(limit).Scan(ctx); err != nil {
-		return nil, time.Time{}, fmt.Errorf("appeal buttons: %w", translate(err))
+	if err := s.db.NewSelect().Model(&rows).Order("closes_at").Limit(1).Scan(ctx); err != nil {
+		return 0, 0, time.Time{}, "", "", false, fmt.Errorf("appeal buttons: %w", translate(err))
 	}
-	var due []AppealButton
-	var next time.Time
-	for _, r := range rows {
-		if r.ClosesAt.After(now) {
-			next = r.ClosesAt
-			break
-		}
-		due = append(due, AppealButton{Peer: r.PeerID, CMID: r.CMID, ClosesAt: r.ClosesAt, Text: r.Text, Keyboard: r.Keyboard})
+	if len(rows) == 0 {
+		return 0, 0, time.Time{}, "", "", false, nil
 	}
-	return due, next, nil
+	r := rows[0]
+	return r.PeerID, r.CMID, r.ClosesAt, r.Text, r.Keyboard, true, nil
 }
 
-// Done forgets a button taken away.
-func (s *AppealButtons) Done(ctx context.Context, peer, cmid int64) error {
+// DoneAppealButton forgets a button taken away.
+func (s *AppealButtons) DoneAppealButton(ctx context.Context, peer, cmid int64) error {
 	if _, err := s.db.NewDelete().Model((*appealButtonRow)(nil)).Where("peer_id = ? AND cmid = ?", peer, cmid).Exec(ctx); err != nil {
 		return fmt.Errorf("forget an appeal button: %w", translate(err))
 	}

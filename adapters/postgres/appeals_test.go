@@ -88,8 +88,7 @@ func TestAppealsInUnits(t *testing.T) {
 	is.Equal(again[0].(chgk.Rejected).Reason, chgk.ErrAppealDecided) // one decision
 }
 
-// TestAppealButtons: the buttons to take away come back when due, the
-// earliest first, with when the next one is due.
+// TestAppealButtons: the button whose window closes first comes first.
 func TestAppealButtons(t *testing.T) {
 	t.Parallel()
 	is := is.New(t)
@@ -97,16 +96,20 @@ func TestAppealButtons(t *testing.T) {
 	ctx := context.Background()
 	b := postgres.NewAppealButtons(db)
 	t0 := ct.Epoch
-	is.NoErr(b.Add(ctx, postgres.AppealButton{Peer: 1, CMID: 5, ClosesAt: t0.Add(2 * time.Minute), Text: "b"}))
-	is.NoErr(b.Add(ctx, postgres.AppealButton{Peer: 1, CMID: 4, ClosesAt: t0.Add(time.Minute), Text: "a", Keyboard: "{}"}))
-	due, next, err := b.Due(ctx, t0.Add(90*time.Second), 10)
+	_, _, _, _, _, ok, err := b.NextAppealButton(ctx)
 	is.NoErr(err)
-	is.Equal(len(due), 1) // one is due
-	is.Equal(due[0].Text, "a")
-	is.Equal(due[0].Keyboard, "{}")
-	is.True(next.Equal(t0.Add(2 * time.Minute))) // the next one
-	is.NoErr(b.Done(ctx, 1, 4))
-	due, _, err = b.Due(ctx, t0.Add(90*time.Second), 10)
+	is.True(!ok) // none at first
+	is.NoErr(b.AddAppealButton(ctx, 1, 5, t0.Add(2*time.Minute), "b", ""))
+	is.NoErr(b.AddAppealButton(ctx, 1, 4, t0.Add(time.Minute), "a", "{}"))
+	peer, cmid, at, text, kb, ok, err := b.NextAppealButton(ctx)
 	is.NoErr(err)
-	is.Equal(len(due), 0) // gone
+	is.True(ok)
+	is.Equal([]int64{peer, cmid}, []int64{1, 4}) // the earliest
+	is.True(at.Equal(t0.Add(time.Minute)))
+	is.Equal(text, "a")
+	is.Equal(kb, "{}")
+	is.NoErr(b.DoneAppealButton(ctx, 1, 4))
+	_, cmid, _, _, _, _, err = b.NextAppealButton(ctx)
+	is.NoErr(err)
+	is.Equal(cmid, int64(5)) // then the next
 }

@@ -2,6 +2,7 @@ package vkapi
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -43,7 +44,19 @@ type KeyboardStore interface {
 type Announcer struct {
 	Client    *Client
 	Keyboards KeyboardStore
-	Log       *slog.Logger
+	// Appeals keeps the verdict messages whose «Апелляция» button must go
+	// when its window closes (CloseAppeals); nil: buttons stay.
+	Appeals AppealButtons
+	Log     *slog.Logger
+}
+
+// AppealButtons remembers the verdict messages with an appeal button (the
+// Postgres store implements it): the text and buttons (JSON; empty for
+// none) each keeps once its window closes.
+type AppealButtons interface {
+	AddAppealButton(ctx context.Context, peer, cmid int64, closes time.Time, text, keyboard string) error
+	NextAppealButton(ctx context.Context) (peer, cmid int64, closes time.Time, text, keyboard string, ok bool, err error)
+	DoneAppealButton(ctx context.Context, peer, cmid int64) error
 }
 
 // The live choice message's record has its announcement's key with a prefix
@@ -134,6 +147,11 @@ func (a *Announcer) Announce(ctx context.Context, key string, peer chgk.PeerID, 
 		}
 		if _, round := e.(chgk.RoundStarted); round && p.Keyboard != nil {
 			if err := a.Keyboards.SetLiveKeyboard(ctx, int64(peer), cmid, p.Text, roundKey+key); err != nil {
+				return 0, err
+			}
+		}
+		if until := appealUntil(e); !until.IsZero() && p.Keyboard != nil && a.Appeals != nil {
+			if err := a.rememberAppeal(ctx, int64(peer), cmid, until, p); err != nil {
 				return 0, err
 			}
 		}
@@ -298,4 +316,91 @@ func (n *Names) Player(ctx context.Context, id chgk.UserID) chgk.Player {
 		}
 	}
 	return p
+}
+
+// appealUntil is when the appeal button an event's message carries must
+// go; zero when it carries none.
+func appealUntil(e chgk.Event) time.Time {
+	switch e := e.(type) {
+	case chgk.RoundJudged:
+		return e.AppealUntil
+	case chgk.GameEnded:
+		return e.AppealUntil
+	}
+	return time.Time{}
+}
+
+// rememberAppeal records the message p became, to take its appeal button
+// away at until and keep the rest.
+func (a *Announcer) rememberAppeal(ctx context.Context, peer, cmid int64, until time.Time, p Post) error {
+	rest := &Keyboard{Inline: p.Keyboard.Inline}
+	for _, row := range p.Keyboard.Buttons {
+		if len(row) > 0 && row[0].Action.Label == AppealLabel {
+			continue
+		}
+		rest.Buttons = append(rest.Buttons, row)
+	}
+	kb := ""
+	if len(rest.Buttons) > 0 {
+		b, err := json.Marshal(rest)
+		if err != nil {
+			return fmt.Errorf("the buttons that stay: %w", err)
+		}
+		kb = string(b)
+	}
+	return a.Appeals.AddAppealButton(ctx, peer, cmid, until, p.Text, kb)
+}
+
+// CloseAppeals takes away each appeal button when its window closes, by
+// editing its message: the text stays, the other buttons too. It runs
+// until ctx ends; the windows are in the database, so a restart closes
+// the ones that closed while it was down at once. A message VK will not
+// edit (deleted, too old) is let go; a temporary failure is tried again.
+func (a *Announcer) CloseAppeals(ctx context.Context, now func() time.Time) error {
+	const idle = 5 * time.Second // a button recorded meanwhile is seen this soon
+	for {
+		wait := idle
+		peer, cmid, closes, text, kb, ok, err := a.Appeals.NextAppealButton(ctx)
+		switch {
+		case err != nil:
+			a.Log.Warn("appeal buttons: cannot read", "err", err)
+		case ok && !closes.After(now()):
+			if err := a.closeAppeal(ctx, peer, cmid, text, kb); err != nil {
+				a.Log.Warn("appeal buttons: cannot take one away yet", "peer_id", peer, "cmid", cmid, "err", err)
+				wait = time.Second
+			} else {
+				wait = 0
+			}
+		case ok:
+			wait = min(idle, closes.Sub(now()))
+		}
+		if wait > 0 {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(wait):
+			}
+		} else if ctx.Err() != nil {
+			return nil
+		}
+	}
+}
+
+func (a *Announcer) closeAppeal(ctx context.Context, peer, cmid int64, text, kb string) error {
+	var keyboard *Keyboard
+	if kb != "" {
+		keyboard = &Keyboard{}
+		if err := json.Unmarshal([]byte(kb), keyboard); err != nil {
+			a.Log.Error("appeal buttons: a stored keyboard does not read; the message loses all its buttons", "err", err)
+			keyboard = nil
+		}
+	}
+	if err := a.Client.Edit(WithPriority(ctx, Info), peer, cmid, text, keyboard); err != nil {
+		var ve *Error
+		if !errors.As(err, &ve) || !ve.Permanent() {
+			return err
+		}
+		a.Log.Warn("appeal buttons: the message cannot be edited; its button stays", "peer_id", peer, "cmid", cmid, "err", err)
+	}
+	return a.Appeals.DoneAppealButton(ctx, peer, cmid)
 }

@@ -139,10 +139,14 @@ func render(e chgk.Event) (string, *Keyboard) {
 		if e.Last {
 			return "", nil // the results that come next open with this verdict
 		}
+		text := judged(e)
 		if tv(e.Sector) {
-			return tvJudged(e), nil
+			text = tvJudged(e)
 		}
-		return judged(e), nil
+		if e.AppealUntil.IsZero() {
+			return text, nil
+		}
+		return text + appealLine(e.AppealUntil), keyboard(appealButton(e.Game, e.Round))
 	case chgk.GameEnded:
 		text := results(e.Results)
 		if rs := e.Results.Rounds; !e.Results.Stopped && len(rs) > 0 {
@@ -152,8 +156,11 @@ func render(e chgk.Event) (string, *Keyboard) {
 				point = tvPoint(chgk.RoundJudged{Verdict: last.Verdict, Sector: last.Sector, Point: lastPoint(last)})
 			}
 			text = verdict(last.Verdict, last.Answerer, last.Given, last.Question, point) + "\n\n" + text
+			if !e.AppealUntil.IsZero() {
+				return text + appealLine(e.AppealUntil), keyboard(playAgain(), appealButton(e.Results.GameID, last.Number))
+			}
 		}
-		return text, keyboard([]Button{Callback("Сыграть ещё", vkwire.Payload{A: vkwire.ActStart}, "positive")})
+		return text, keyboard(playAgain())
 	case chgk.GameResumed:
 		return fmt.Sprintf("🔄 Я снова на связи, игра продолжается! (фаза «%s», раунд %d)", phaseNames[e.Phase], e.Round), nil
 	case chgk.StatusShown:
@@ -166,8 +173,17 @@ func render(e chgk.Event) (string, *Keyboard) {
 		return settingsText(e), nil
 	case chgk.Rejected:
 		return rejected(e), nil
+	case chgk.AppealFiled:
+		return appealFiled(e), nil
+	case chgk.AppealDecided:
+		return appealDecided(e), nil
 	}
 	return "", nil
+}
+
+// playAgain is the results' button.
+func playAgain() []Button {
+	return []Button{Callback("Сыграть ещё", vkwire.Payload{A: vkwire.ActStart}, "positive")}
 }
 
 // shortQuestion names a question in the messages of its choice and answer:
@@ -440,7 +456,7 @@ func rules(s chgk.Settings) string {
 
 var settingTitles = map[chgk.SettingName]string{
 	chgk.SettingMode: "режим", chgk.SettingTarget: "цель", chgk.SettingRounds: "раунды", chgk.SettingLobby: "регистрация", chgk.SettingDiscussion: "обсуждение",
-	chgk.SettingChoice: "выбор", chgk.SettingAnswer: "ответ", chgk.SettingPause: "пауза",
+	chgk.SettingChoice: "выбор", chgk.SettingAnswer: "ответ", chgk.SettingPause: "пауза", chgk.SettingAppeal: "апелляция",
 }
 
 func settingsText(e chgk.SettingsShown) string {
@@ -454,9 +470,9 @@ func settingsText(e chgk.SettingsShown) string {
 		mode, length = "телеигра (tv)", fmt.Sprintf("цель (target) — %s", Count(s.Goal(), "очко", "очка", "очков"))
 	}
 	fmt.Fprintf(&b, "⚙ Настройки чата:\nрежим (mode) — %s\n%s\nрегистрация (lobby) — %s\nобсуждение (discussion) — %s\n"+
-		"выбор (choice) — %s\nответ (answer) — %s\nпауза (pause) — %s\n"+
+		"выбор (choice) — %s\nответ (answer) — %s\nпауза (pause) — %s\nапелляция (appeal) — %s\n"+
 		"Изменить: /settings <название> <значение>, например /settings discussion 90, /settings mode tv (или «режим телеигра»), /settings target 7.",
-		mode, length, Duration(s.Lobby), Duration(s.Discussion), Duration(s.Choice), Duration(s.Answer), Duration(s.Pause))
+		mode, length, Duration(s.Lobby), Duration(s.Discussion), Duration(s.Choice), Duration(s.Answer), Duration(s.Pause), Duration(s.AppealWindow()))
 	return b.String()
 }
 
@@ -487,6 +503,14 @@ func Refusal(reason chgk.RuleError) string {
 		return "У команды нет дополнительной минуты: её приносит верный досрочный ответ"
 	case chgk.ErrMinuteTaken:
 		return "Дополнительная минута на этот вопрос уже взята"
+	case chgk.ErrNotAppealable:
+		return "Апелляция возможна только на неверный ответ"
+	case chgk.ErrAppealClosed:
+		return "Время на апелляцию вышло"
+	case chgk.ErrAppealed:
+		return "Апелляция на этот вопрос уже подана"
+	case chgk.ErrAppealDecided:
+		return "Апелляция уже рассмотрена"
 	}
 	return "Не получилось"
 }
@@ -507,7 +531,7 @@ func rejected(e chgk.Rejected) string {
 		text += fmt.Sprintf(": «%s» = «%s». Допустимо от %g до %g%s.", settingTitles[e.Setting.Name],
 			cut(Defused(e.Setting.Value), 20), e.Setting.Min, e.Setting.Max, unit)
 		if e.Setting.Min == 0 && e.Setting.Max == 0 {
-			text = Mention(e.By) + ", такой настройки нет. Есть: mode, target, rounds, lobby, discussion, choice, answer, pause."
+			text = Mention(e.By) + ", такой настройки нет. Есть: mode, target, rounds, lobby, discussion, choice, answer, pause, appeal."
 		}
 	case e.Status != nil:
 		text += ".\n" + statusText(*e.Status)

@@ -99,15 +99,32 @@ func events() map[string]chgk.Event {
 		StartedBy: anna, StartedAt: ct.Epoch, Left: 12 * time.Second, Mode: chgk.ModeTV, Target: 6, Sector: blitz(2), Minutes: 1}
 	tvSettings := chgk.DefaultSettings()
 	tvSettings.Mode = chgk.ModeTV
+	until := ct.Epoch.Add(2 * time.Minute)
+	appeal := chgk.Appeal{ID: 3, Peer: ct.Chat(1), Game: 7, Round: 2, Question: q, Given: "«Пять» @all", By: boris, FiledAt: ct.Epoch,
+		Status: chgk.AppealPending}
+	accepted := appeal
+	accepted.Status, accepted.DecidedBy, accepted.Note, accepted.AlternativeAdded = chgk.AppealAccepted, "admin 1", "Пять — тоже верно", true
+	refused := appeal
+	refused.Status, refused.Note = chgk.AppealRejected, ""
+	finishedWrong := res
+	finishedWrong.Rounds = res.Rounds[:2]
 	return map[string]chgk.Event{
-		"tv_lobby_opened":  chgk.LobbyOpened{Peer: ct.Chat(1), StartedBy: anna, Mode: chgk.ModeTV, Target: 6, Timer: timer(chgk.PhaseLobby, 0, 30*time.Second)},
-		"tv_round_first":   chgk.RoundStarted{Peer: ct.Chat(1), Round: 1, Question: q, Captain: boris, Players: players, Sector: normal, Target: 6, Timer: timer(chgk.PhaseDiscussion, 1, time.Minute)},
-		"tv_round_skipped": chgk.RoundStarted{Peer: ct.Chat(1), Round: 4, Question: q, Captain: boris, Team: 2, Bot: 1, Sector: chgk.Sector{Number: 9, Kind: chgk.SectorNormal}, Landed: 7, Target: 6, Minutes: 2, Timer: timer(chgk.PhaseDiscussion, 4, time.Minute)},
-		"tv_round_13":      chgk.RoundStarted{Peer: ct.Chat(1), Round: 5, Question: q, Captain: boris, Team: 2, Bot: 2, Sector: thirteen, Target: 5, Minutes: 1, Timer: timer(chgk.PhaseDiscussion, 5, time.Minute)},
-		"tv_blitz_first":   chgk.RoundStarted{Peer: ct.Chat(1), Round: 2, Question: q, Captain: boris, Team: 1, Sector: blitz(1), Target: 6, Minutes: 1, Timer: timer(chgk.PhaseDiscussion, 2, 20*time.Second)},
-		"tv_blitz_second":  chgk.RoundStarted{Peer: ct.Chat(1), Round: 3, Question: q, Captain: boris, Team: 1, Sector: blitz(2), Target: 6, Timer: timer(chgk.PhaseDiscussion, 3, 20*time.Second)},
-		"tv_blitz_asked":   chgk.AnswererAsked{Peer: ct.Chat(1), Round: 3, Captain: boris, Players: players, Sector: blitz(2), Timer: timer(chgk.PhaseChoice, 3, 15*time.Second)},
-		"tv_blitz_chosen":  chgk.AnswererChosen{Peer: ct.Chat(1), Round: 3, Answerer: anna, Sector: blitz(2), Timer: timer(chgk.PhaseAnswer, 3, 20*time.Second)},
+		"round_judged_appeal": chgk.RoundJudged{Peer: ct.Chat(1), Round: 2, Of: 6, Answerer: anna, Given: "Пять", Verdict: chgk.VerdictWrong,
+			Question: q, Team: 1, Bot: 1, Timer: timer(chgk.PhasePause, 2, 5*time.Second), Game: 7, AppealUntil: until},
+		"game_finished_appeal":  chgk.GameEnded{Peer: ct.Chat(1), Results: finishedWrong, AppealUntil: until},
+		"appeal_filed":          chgk.AppealFiled{Peer: ct.Chat(1), Appeal: appeal},
+		"appeal_accepted":       chgk.AppealDecided{Peer: ct.Chat(1), Appeal: accepted, Score: chgk.Score{Team: 2, Bot: 0}, Running: true},
+		"appeal_accepted_ended": chgk.AppealDecided{Peer: ct.Chat(1), Appeal: chgk.Appeal{Round: 6, Given: "Гоголь", Status: chgk.AppealAccepted}, Score: chgk.Score{Team: 4, Bot: 2}},
+		"appeal_rejected":       chgk.AppealDecided{Peer: ct.Chat(1), Appeal: refused, Score: chgk.Score{Team: 1, Bot: 1}, Running: true},
+		"rejected_appeal_late":  chgk.Rejected{Peer: ct.Chat(1), By: boris, Reason: chgk.ErrAppealClosed},
+		"tv_lobby_opened":       chgk.LobbyOpened{Peer: ct.Chat(1), StartedBy: anna, Mode: chgk.ModeTV, Target: 6, Timer: timer(chgk.PhaseLobby, 0, 30*time.Second)},
+		"tv_round_first":        chgk.RoundStarted{Peer: ct.Chat(1), Round: 1, Question: q, Captain: boris, Players: players, Sector: normal, Target: 6, Timer: timer(chgk.PhaseDiscussion, 1, time.Minute)},
+		"tv_round_skipped":      chgk.RoundStarted{Peer: ct.Chat(1), Round: 4, Question: q, Captain: boris, Team: 2, Bot: 1, Sector: chgk.Sector{Number: 9, Kind: chgk.SectorNormal}, Landed: 7, Target: 6, Minutes: 2, Timer: timer(chgk.PhaseDiscussion, 4, time.Minute)},
+		"tv_round_13":           chgk.RoundStarted{Peer: ct.Chat(1), Round: 5, Question: q, Captain: boris, Team: 2, Bot: 2, Sector: thirteen, Target: 5, Minutes: 1, Timer: timer(chgk.PhaseDiscussion, 5, time.Minute)},
+		"tv_blitz_first":        chgk.RoundStarted{Peer: ct.Chat(1), Round: 2, Question: q, Captain: boris, Team: 1, Sector: blitz(1), Target: 6, Minutes: 1, Timer: timer(chgk.PhaseDiscussion, 2, 20*time.Second)},
+		"tv_blitz_second":       chgk.RoundStarted{Peer: ct.Chat(1), Round: 3, Question: q, Captain: boris, Team: 1, Sector: blitz(2), Target: 6, Timer: timer(chgk.PhaseDiscussion, 3, 20*time.Second)},
+		"tv_blitz_asked":        chgk.AnswererAsked{Peer: ct.Chat(1), Round: 3, Captain: boris, Players: players, Sector: blitz(2), Timer: timer(chgk.PhaseChoice, 3, 15*time.Second)},
+		"tv_blitz_chosen":       chgk.AnswererChosen{Peer: ct.Chat(1), Round: 3, Answerer: anna, Sector: blitz(2), Timer: timer(chgk.PhaseAnswer, 3, 20*time.Second)},
 		"tv_blitz_by_default": chgk.AnswererChosen{Peer: ct.Chat(1), Round: 3, Answerer: boris, ByDefault: true, Sector: blitz(2),
 			Timer: timer(chgk.PhaseAnswer, 3, 20*time.Second)},
 		"tv_blitz_right": chgk.RoundJudged{Peer: ct.Chat(1), Round: 3, Answerer: anna, Given: "два", Verdict: chgk.VerdictCorrect, Question: q, Team: 1, Sector: blitz(2), Target: 6},

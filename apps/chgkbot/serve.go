@@ -177,8 +177,11 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err error
 		a.loops = append(a.loops, loop{"sweeper", sweeper.Run}, loop{"sweeper", sweeper.Run})
 	}
 	if cfg.Roles["announcer"] {
+		announcer := &vkapi.Announcer{Client: client, Keyboards: postgres.NewKeyboards(db), Appeals: postgres.NewAppealButtons(db),
+			Log: log.With("component", "announcer")}
 		rc.Announcing = &bus.Announcing{Reports: direct, Attempts: postgres.NewAttempts(db), Clock: clock{}, Log: log.With("component", "announcer"),
-			Announcer: &vkapi.Announcer{Client: client, Keyboards: postgres.NewKeyboards(db), Log: log.With("component", "announcer")}}
+			Announcer: announcer}
+		a.loops = append(a.loops, loop{"appeal buttons", func(ctx context.Context) error { return announcer.CloseAppeals(ctx, time.Now) }})
 	}
 	if rc.Worker != nil || rc.Announcing != nil || rc.Forward != nil {
 		if a.router, err = bus.NewRouter(rc); err != nil {
@@ -205,6 +208,7 @@ func build(ctx context.Context, cfg config, log *slog.Logger) (_ *app, err error
 		}
 		admin.New(mux, admin.Config{Questions: postgres.NewQuestions(db), Packs: postgres.NewPacks(db), Chats: postgres.NewChats(db),
 			Games: games, Stats: postgres.NewStats(db), Accounts: postgres.NewAccounts(db), Stopper: adminStopper{changes},
+			Appeals: postgres.NewAppeals(db), Decider: adminDecider{changes},
 			Defaults: cfg.Defaults, Log: log.With("component", "admin")})
 	}
 	if cfg.Playground && cfg.Roles["admin"] {
@@ -433,6 +437,14 @@ type readiness struct {
 // of game changes, as a member's /stop would; a stop that finds another
 // game, or none, is refused to the admin and never told to the chat.
 type adminStopper struct{ games *bus.Games }
+
+// adminDecider decides an appeal for the admin API through the same path.
+type adminDecider struct{ games *bus.Games }
+
+func (d adminDecider) Decide(ctx context.Context, peer chgk.PeerID, c chgk.DecideAppeal) error {
+	_, err := d.games.Strict(ctx, peer, "admin-appeal:"+watermill.NewUUID(), c)
+	return err
+}
 
 func (s adminStopper) Stop(ctx context.Context, peer chgk.PeerID, game int64) error {
 	_, err := s.games.Strict(ctx, peer, "admin-stop:"+watermill.NewUUID(), chgk.Stop{By: chgk.Player{Name: "администратор"}, Game: game})

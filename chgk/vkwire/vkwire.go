@@ -15,6 +15,7 @@ type Payload struct {
 	R int    `json:"r,omitempty"` // the round the button belongs to; a press from an old round is stale
 	U int64  `json:"u,omitempty"` // pick: the chosen player
 	P int    `json:"p,omitempty"` // page: the page of players to show
+	G int64  `json:"g,omitempty"` // appeal: the game whose verdict is appealed
 }
 
 // The actions of Payload.A and of typed commands. Their names are a wire
@@ -25,6 +26,7 @@ const (
 	ActGo       = "go"
 	ActEarly    = "early"
 	ActMinute   = "minute" // the captain takes an extra minute (TV game)
+	ActAppeal   = "appeal" // the captain appeals a verdict (button only)
 	ActPick     = "pick"
 	ActPage     = "page"
 	ActStop     = "stop"

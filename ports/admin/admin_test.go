@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/humatest"
 	"github.com/matryer/is"
@@ -95,6 +96,10 @@ func newEnv(t *testing.T) *env {
 					return r.Reason // refused: told to the admin only, as the bus's Strict does
 				}
 			}
+			return err
+		}),
+		Decider: deciderFunc(func(ctx context.Context, peer chgk.PeerID, d chgk.DecideAppeal) error {
+			_, err := e.unit(ctx, peer, d)
 			return err
 		})}))
 	e.mux = mux
@@ -581,17 +586,47 @@ type stores struct {
 	chats     *postgres.Chats
 	stats     *postgres.Stats
 	accounts  *postgres.Accounts
+	appeals   *postgres.Appeals
+	units     *postgres.Units
 }
 
 func newStores(db *bun.DB) stores {
 	return stores{games: postgres.NewGames(db), questions: postgres.NewQuestions(db), packs: postgres.NewPacks(db),
-		chats: postgres.NewChats(db), stats: postgres.NewStats(db), accounts: postgres.NewAccounts(db)}
+		chats: postgres.NewChats(db), stats: postgres.NewStats(db), accounts: postgres.NewAccounts(db), appeals: postgres.NewAppeals(db),
+		units: postgres.NewUnits(db)}
 }
 
 // config fills c's stores.
 func (s stores) config(c admin.Config) admin.Config {
 	c.Questions, c.Packs, c.Chats, c.Games, c.Stats, c.Accounts = s.questions, s.packs, s.chats, s.games, s.stats, s.accounts
+	c.Appeals = s.appeals
 	return c
+}
+
+// unit applies cmd in a unit of work, as the bus does; a refusal comes
+// back as its rule, as from the bus's Strict.
+func (e *env) unit(ctx context.Context, peer chgk.PeerID, cmd chgk.Command) ([]chgk.Event, error) {
+	var evs []chgk.Event
+	_, err := e.store.units.InChat(ctx, peer, fmt.Sprintf("test-%d", time.Now().UnixNano()), func(ctx context.Context, tx chgk.Stores, _ message.Publisher) error {
+		var err error
+		if evs, err = e.host.With(tx).Handle(ctx, peer, cmd); err != nil {
+			return err
+		}
+		for _, ev := range evs {
+			if r, ok := ev.(chgk.Rejected); ok {
+				return r.Reason
+			}
+		}
+		return nil
+	})
+	return evs, err
+}
+
+// deciderFunc is a Decider from a function.
+type deciderFunc func(ctx context.Context, peer chgk.PeerID, d chgk.DecideAppeal) error
+
+func (f deciderFunc) Decide(ctx context.Context, peer chgk.PeerID, d chgk.DecideAppeal) error {
+	return f(ctx, peer, d)
 }
 
 // stopFunc is a Stopper from a function.

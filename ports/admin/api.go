@@ -98,7 +98,8 @@ type Accounts interface {
 	EndLogin(ctx context.Context, attempt string, success bool) error
 }
 
-// Config is what the API needs. Every store and the Stopper are required.
+// Config is what the API needs. Every store, the Stopper and the Decider
+// are required.
 type Config struct {
 	Questions Questions
 	Packs     Packs
@@ -107,6 +108,8 @@ type Config struct {
 	Stats     Stats
 	Accounts  Accounts
 	Stopper   Stopper
+	Appeals   Appeals
+	Decider   Decider
 	Defaults  chgk.Settings // a chat's settings until it changes them
 	Log       *slog.Logger
 	Now       func() time.Time // time.Now when nil
@@ -180,6 +183,7 @@ func Register(api huma.API, cfg Config) {
 	s.registerChats(g)
 	s.registerGames(g)
 	s.registerStats(g)
+	s.registerAppeals(g)
 }
 
 type server struct {

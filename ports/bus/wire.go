@@ -189,7 +189,7 @@ func init() {
 		chgk.LobbyOpened{}, chgk.PlayerJoined{}, chgk.GameStarted{}, chgk.RoundStarted{}, chgk.AnswererAsked{},
 		chgk.AnswererChosen{}, chgk.RoundJudged{}, chgk.GameEnded{}, chgk.GameResumed{}, chgk.StatusShown{},
 		chgk.RulesShown{}, chgk.SettingsShown{}, chgk.Rejected{}, chgk.LeaderboardShown{},
-		chgk.DiscussionWarned{}, chgk.MinuteTaken{},
+		chgk.DiscussionWarned{}, chgk.MinuteTaken{}, chgk.AppealFiled{}, chgk.AppealDecided{},
 	} {
 		t := reflect.TypeOf(e)
 		eventTypes[t.Name()] = t

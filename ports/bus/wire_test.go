@@ -235,7 +235,7 @@ func TestFirstVersionMessagesDecode(t *testing.T) {
 
 // sinceV1 are the kinds the first version did not have: nothing of it
 // needs reading.
-var sinceV1 = map[string]bool{"event_LeaderboardShown": true, "event_DiscussionWarned": true, "event_MinuteTaken": true}
+var sinceV1 = map[string]bool{"event_LeaderboardShown": true, "event_DiscussionWarned": true, "event_MinuteTaken": true, "event_AppealFiled": true, "event_AppealDecided": true}
 
 // newFields are the fields added since the first version, by the type
 // that holds them: a message of that version has them zero.
@@ -245,11 +245,12 @@ var newFields = map[reflect.Type][]string{
 	reflect.TypeFor[chgk.GameStarted]():      {"Mode", "Target"},
 	reflect.TypeFor[chgk.AnswererAsked]():    {"Sector", "Landed", "Team", "Bot", "Target"},
 	reflect.TypeFor[chgk.AnswererChosen]():   {"Sector"},
-	reflect.TypeFor[chgk.RoundJudged]():      {"Sector", "Point", "MinuteEarned", "Minutes", "Target"},
-	reflect.TypeFor[chgk.Round]():            {"Sector", "Early", "ExtraMinute", "MinuteEarned"},
+	reflect.TypeFor[chgk.RoundJudged]():      {"Sector", "Point", "MinuteEarned", "Minutes", "Target", "Game", "AppealUntil"},
+	reflect.TypeFor[chgk.Round]():            {"Sector", "Early", "ExtraMinute", "MinuteEarned", "Appealed"},
+	reflect.TypeFor[chgk.GameEnded]():        {"AppealUntil"},
 	reflect.TypeFor[chgk.Status]():           {"Mode", "Target", "Sector", "Minutes"},
 	reflect.TypeFor[chgk.Results]():          {"Mode", "Target"},
-	reflect.TypeFor[chgk.Settings]():         {"Mode", "Target"},
+	reflect.TypeFor[chgk.Settings]():         {"Mode", "Target", "Appeal"},
 	reflect.TypeFor[chgk.DiscussionWarned](): {"Minute"},
 }
 
@@ -295,7 +296,7 @@ func clearNew(v reflect.Value) {
 
 func TestEveryEventIsRegistered(t *testing.T) {
 	is := is.New(t)
-	is.Equal(len(eventTypes), 16) // every chgk event is registered
+	is.Equal(len(eventTypes), 18) // every chgk event is registered
 }
 
 func TestShards(t *testing.T) {

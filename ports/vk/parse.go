@@ -53,6 +53,7 @@ type Action struct {
 	Page     int         `json:"page,omitempty"`
 	Setting  string      `json:"setting,omitempty"`
 	Value    string      `json:"value,omitempty"`
+	Game     int64       `json:"game,omitempty"` // an appeal's game
 }
 
 // ErrIgnored is returned by Parse for updates the bot does not act on
@@ -206,6 +207,11 @@ func parsePayload(b []byte) (Action, error) {
 		return Action{Name: p.A, Round: max(p.R, 0), Answerer: chgk.UserID(p.U)}, nil
 	case vkwire.ActPage:
 		return Action{Name: p.A, Round: max(p.R, 0), Page: max(p.P, 0)}, nil
+	case vkwire.ActAppeal:
+		if p.G <= 0 || p.R <= 0 {
+			return Action{}, errors.New("appeal payload without its game and round")
+		}
+		return Action{Name: p.A, Round: p.R, Game: p.G}, nil
 	}
 	return Action{}, fmt.Errorf("unknown payload action %q", cutBytes([]byte(p.A), 40))
 }
@@ -304,6 +310,8 @@ func (u Update) Command(by chgk.Player) chgk.Command {
 		return chgk.AnswerEarly{By: by, Round: u.Action.Round}
 	case vkwire.ActMinute:
 		return chgk.TakeMinute{By: by, Round: u.Action.Round}
+	case vkwire.ActAppeal:
+		return chgk.FileAppeal{By: by, Game: u.Action.Game, Round: u.Action.Round}
 	case vkwire.ActPick:
 		return chgk.Choose{By: by, Answerer: u.Action.Answerer, Round: u.Action.Round}
 	case vkwire.ActStop:

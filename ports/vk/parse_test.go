@@ -136,6 +136,12 @@ func TestParseTalkAndButtons(t *testing.T) {
 	is.NoErr(err)
 	is.Equal(u.Command(chgk.Player{ID: 6}), chgk.TakeMinute{By: chgk.Player{ID: 6}, Round: 4}) // the extra minute's button
 
+	u, err = vk.Parse(messageEvent(chat, 6, map[string]any{"a": "appeal", "r": 2, "g": 41}), group)
+	is.NoErr(err)
+	is.Equal(u.Command(chgk.Player{ID: 6}), chgk.FileAppeal{By: chgk.Player{ID: 6}, Game: 41, Round: 2}) // the appeal's button
+	_, err = vk.Parse(messageEvent(chat, 6, map[string]any{"a": "appeal", "r": 2}), group)
+	is.True(err != nil) // an appeal names its game
+
 	u, err = vk.Parse(messageEvent(chat, 6, map[string]any{"a": "page", "r": 2, "p": 1}), group)
 	is.NoErr(err)
 	is.Equal(u.Action, vk.Action{Name: vkwire.ActPage, Round: 2, Page: 1})
