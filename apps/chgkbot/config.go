@@ -162,6 +162,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		{"CHGK_CHOICE_SECONDS", def.Choice.Seconds(), 0.001, &c.Defaults.Choice},
 		{"CHGK_ANSWER_SECONDS", def.Answer.Seconds(), 0.001, &c.Defaults.Answer},
 		{"CHGK_PAUSE_SECONDS", def.Pause.Seconds(), 0, &c.Defaults.Pause},
+		{"CHGK_APPEAL_SECONDS", def.Appeal.Seconds(), 0.001, &c.Defaults.Appeal},
 	} {
 		v, err := number(getenv, f.name, f.def, f.min, 3600)
 		if err != nil {
@@ -169,6 +170,22 @@ func loadConfig(getenv func(string) string) (config, error) {
 		}
 		*f.dst = time.Duration(v * float64(time.Second)).Round(time.Millisecond)
 	}
+	if m := getenv("CHGK_MODE"); m != "" {
+		mode, ok := chgk.ParseMode(m)
+		if !ok {
+			return c, fmt.Errorf("CHGK_MODE must be rounds or tv, got %q", m)
+		}
+		c.Defaults.Mode = mode
+	}
+	lim := chgk.Limits[chgk.SettingTarget]
+	target, err := number(getenv, "CHGK_TARGET", float64(def.Target), lim.Min, lim.Max)
+	if err != nil {
+		return c, err
+	}
+	if target != math.Trunc(target) {
+		return c, fmt.Errorf("CHGK_TARGET must be a whole number, got %q", getenv("CHGK_TARGET"))
+	}
+	c.Defaults.Target = int(target)
 	if err := c.Defaults.Validate(); err != nil {
 		return c, fmt.Errorf("the CHGK_* defaults are not playable: %w", err)
 	}

@@ -31,6 +31,15 @@ func TestConfigDefaults(t *testing.T) {
 	off, err := loadConfig(env(map[string]string{"DATABASE_URL": "postgres://u@h/db", "CHGK_LEXICON": "off"}))
 	is.NoErr(err)
 	is.Equal(off.Lexicon, "") // the judge without a lexicon
+	tv, err := loadConfig(env(map[string]string{"DATABASE_URL": "postgres://u@h/db", "CHGK_MODE": "tv", "CHGK_TARGET": "7", "CHGK_APPEAL_SECONDS": "4"}))
+	is.NoErr(err)
+	is.Equal(tv.Defaults.Mode, chgk.ModeTV) // the operator's default mode
+	is.Equal(tv.Defaults.Target, 7)
+	is.Equal(tv.Defaults.Appeal, 4*time.Second)
+	for k, v := range map[string]string{"CHGK_MODE": "chess", "CHGK_TARGET": "2", "CHGK_APPEAL_SECONDS": "0"} {
+		_, err := loadConfig(env(map[string]string{"DATABASE_URL": "postgres://u@h/db", k: v}))
+		is.True(err != nil && strings.Contains(err.Error(), k)) // a bad value names its variable
+	}
 
 	c, err = loadConfig(env(map[string]string{"DATABASE_URL": "postgres://u@h/db", "CHGK_ROLES": "worker, admin",
 		"CHGK_DISCUSSION_SECONDS": "0.5", "CHGK_PAUSE_SECONDS": "0"}))
