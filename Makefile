@@ -40,9 +40,10 @@ cover:
 	$(GO) test -count=1 -coverprofile=coverage.out ./chgk/
 	@$(GO) tool cover -func=coverage.out | tail -1
 
-## fuzz: a short fuzzing run of the judge
+## fuzz: a short fuzzing run of the judge, without and with the Russian dictionary
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzAccepts -fuzztime 30s ./chgk/
+	$(GO) test -run '^$$' -fuzz FuzzAcceptsWithTheLexicon -fuzztime 30s ./adapters/hunspell/
 
 ## build: the static binary
 build:

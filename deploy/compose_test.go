@@ -206,8 +206,8 @@ func TestDockerfile(t *testing.T) {
 	is.True(strings.Contains(d, `ENTRYPOINT ["/chgkbot"]`))
 	is.True(strings.Contains(d, `HEALTHCHECK`))
 	is.True(strings.Contains(d, "/usr/share/hunspell/ru_RU.aff /usr/share/hunspell/ru_RU.dic /usr/share/hunspell/")) // the judge's dictionary (CHGK_LEXICON's default)
-	is.True(strings.Contains(d, "/usr/share/doc/hunspell-ru/copyright"))                                           // with its licence
-	is.Equal(strings.Count(d, "\nFROM "), 2) // multi-stage
+	is.True(strings.Contains(d, "/usr/share/doc/hunspell-ru/copyright"))                                             // with its licence
+	is.Equal(strings.Count(d, "\nFROM "), 2)                                                                         // multi-stage
 	from := regexp.MustCompile(`(?m)^FROM (\S+)`).FindAllStringSubmatch(d, -1)
 	for _, f := range from {
 		is.True(regexp.MustCompile(`@sha256:[0-9a-f]{64}$`).MatchString(f[1])) // every base image pinned by digest

@@ -40,7 +40,7 @@ func TestAnAppeal(t *testing.T) {
 	w.fake.Say(c.peer, other, "совсем не то")
 	verdict := c.expect("❌ Неверно")
 	is.True(strings.Contains(verdict.Text, "Капитан может подать апелляцию")) // the verdict offers an appeal
-	is.True(strings.Contains(verdict.Keyboard, "Апелляция"))                 // with a button
+	is.True(strings.Contains(verdict.Keyboard, "Апелляция"))                  // with a button
 
 	payload := map[string]any{"a": "appeal", "r": 1, "g": gameOf(t, verdict.Keyboard)}
 	is.True(strings.Contains(c.press(other, payload, verdict.CMID), "только капитан")) // the captain's only
