@@ -28,37 +28,7 @@ func TestProperties(t *testing.T) {
 		var planned int
 		for range rapid.IntRange(1, 80).Draw(t, "steps") {
 			clock.Advance(time.Duration(rapid.Int64Range(0, int64(15*time.Second)).Draw(t, "wait")))
-			var cmd chgk.Command
-			switch rapid.IntRange(0, 9).Draw(t, "kind") {
-			case 0:
-				cmd = chgk.Start{By: member.Draw(t, "by")}
-			case 1:
-				cmd = chgk.Join{Player: member.Draw(t, "by")}
-			case 2:
-				cmd = chgk.Begin{By: member.Draw(t, "by")}
-			case 3:
-				cmd = chgk.AnswerEarly{By: member.Draw(t, "by")}
-			case 4:
-				cmd = chgk.Choose{By: member.Draw(t, "by"), Answerer: member.Draw(t, "who").ID}
-			case 5:
-				cmd = chgk.Answer{By: member.Draw(t, "by"), Text: rapid.SampledFrom([]string{"один", "два", "три", "не знаю", ""}).Draw(t, "text")}
-			case 6:
-				if rapid.IntRange(0, 5).Draw(t, "stop?") == 0 {
-					cmd = chgk.Stop{By: member.Draw(t, "by")}
-				} else {
-					cmd = chgk.Info{By: member.Draw(t, "by")}
-				}
-			default:
-				// The clock's command, for whatever phase the game is in now.
-				var exp chgk.Expire
-				_ = m.Update(ctx, peer, func(_ context.Context, g *chgk.Game) (*chgk.Game, []chgk.Event, error) {
-					if g != nil {
-						exp = chgk.Expire{Phase: g.Phase(), Round: g.Round()}
-					}
-					return nil, nil, nil
-				})
-				cmd = exp
-			}
+			cmd := anyCommand(t, member, m, 6)
 			evs, err := h.Handle(ctx, peer, cmd)
 			if err != nil {
 				t.Fatalf("%T: %v", cmd, err)
@@ -127,64 +97,9 @@ func TestTVProperties(t *testing.T) {
 		var last chgk.Sector // the current question's
 		for range rapid.IntRange(1, 250).Draw(t, "steps") {
 			clock.Advance(time.Duration(rapid.Int64Range(0, int64(12*time.Second)).Draw(t, "wait")))
-			var cmd chgk.Command
-			switch rapid.IntRange(0, 17).Draw(t, "kind") {
-			case 12, 13, 14, 15, 16, 17:
-				// A team that plays along: what the game waits for,
-				// right or wrong, so games reach their end.
-				cmd = chgk.Start{By: member.Draw(t, "by")}
-				_ = m.Update(ctx, peer, func(_ context.Context, g *chgk.Game) (*chgk.Game, []chgk.Event, error) {
-					if g == nil {
-						return nil, nil, nil
-					}
-					st := g.State()
-					captain := chgk.Player{ID: st.Captain}
-					switch st.Phase {
-					case chgk.PhaseDiscussion:
-						cmd = chgk.AnswerEarly{By: captain}
-					case chgk.PhaseChoice:
-						cmd = chgk.Choose{By: captain, Answerer: member.Draw(t, "who").ID}
-					case chgk.PhaseAnswer:
-						r := st.Rounds[len(st.Rounds)-1]
-						text := "не знаю"
-						if rapid.Bool().Draw(t, "right?") {
-							text = r.Question.Accepted[0]
-						}
-						cmd = chgk.Answer{By: r.Answerer, Text: text}
-					default:
-						cmd = chgk.Expire{Phase: st.Phase, Round: len(st.Rounds)}
-						clock.Advance(time.Minute)
-					}
-					return nil, nil, nil
-				})
-			case 0:
-				cmd = chgk.Start{By: member.Draw(t, "by")}
-			case 1:
-				cmd = chgk.Join{Player: member.Draw(t, "by")}
-			case 2:
-				cmd = chgk.AnswerEarly{By: member.Draw(t, "by")}
-			case 3:
-				cmd = chgk.TakeMinute{By: member.Draw(t, "by")}
-			case 4:
-				cmd = chgk.Choose{By: member.Draw(t, "by"), Answerer: member.Draw(t, "who").ID}
-			case 5, 6:
-				text := rapid.SampledFrom([]string{"один", "два", "три", "четыре", "пять", "не знаю"}).Draw(t, "text")
-				cmd = chgk.Answer{By: member.Draw(t, "by"), Text: text}
-			case 7:
-				if rapid.IntRange(0, 20).Draw(t, "stop?") == 0 {
-					cmd = chgk.Stop{By: member.Draw(t, "by")}
-				} else {
-					cmd = chgk.Info{By: member.Draw(t, "by")}
-				}
-			default:
-				var exp chgk.Expire
-				_ = m.Update(ctx, peer, func(_ context.Context, g *chgk.Game) (*chgk.Game, []chgk.Event, error) {
-					if g != nil {
-						exp = chgk.Expire{Phase: g.Phase(), Round: g.Round()}
-					}
-					return nil, nil, nil
-				})
-				cmd = exp
+			cmd := anyCommand(t, member, m, 20)
+			if rapid.IntRange(0, 2).Draw(t, "along?") == 0 {
+				cmd = playAlong(t, member, m, clock)
 			}
 			evs, err := h.Handle(ctx, peer, cmd)
 			if err != nil {
@@ -263,4 +178,72 @@ func TestTVProperties(t *testing.T) {
 			}
 		}
 	})
+}
+
+// anyCommand draws what any member, or the clock, might send now; a stop
+// is one in stopOneIn of a stop-or-info.
+func anyCommand(t *rapid.T, member *rapid.Generator[chgk.Player], m *ct.Memory, stopOneIn int) chgk.Command {
+	by := func() chgk.Player { return member.Draw(t, "by") }
+	switch rapid.IntRange(0, 10).Draw(t, "kind") {
+	case 0:
+		return chgk.Start{By: by()}
+	case 1:
+		return chgk.Join{Player: by()}
+	case 2:
+		return chgk.Begin{By: by()}
+	case 3:
+		return chgk.AnswerEarly{By: by()}
+	case 4:
+		return chgk.TakeMinute{By: by()}
+	case 5:
+		return chgk.Choose{By: by(), Answerer: member.Draw(t, "who").ID}
+	case 6:
+		text := rapid.SampledFrom([]string{"один", "два", "три", "четыре", "пять", "не знаю", ""}).Draw(t, "text")
+		return chgk.Answer{By: by(), Text: text}
+	case 7:
+		if rapid.IntRange(1, stopOneIn).Draw(t, "stop?") == 1 {
+			return chgk.Stop{By: by()}
+		}
+		return chgk.Info{By: by()}
+	}
+	// The clock's command, for whatever phase the game is in now.
+	var exp chgk.Expire
+	_ = m.Update(context.Background(), peer, func(_ context.Context, g *chgk.Game) (*chgk.Game, []chgk.Event, error) {
+		if g != nil {
+			exp = chgk.Expire{Phase: g.Phase(), Round: g.Round()}
+		}
+		return nil, nil, nil
+	})
+	return exp
+}
+
+// playAlong is what a team that plays along sends: what the game waits
+// for, right or wrong, so that games reach their end.
+func playAlong(t *rapid.T, member *rapid.Generator[chgk.Player], m *ct.Memory, clock *ct.Clock) chgk.Command {
+	var cmd chgk.Command = chgk.Start{By: member.Draw(t, "by")}
+	_ = m.Update(context.Background(), peer, func(_ context.Context, g *chgk.Game) (*chgk.Game, []chgk.Event, error) {
+		if g == nil {
+			return nil, nil, nil
+		}
+		st := g.State()
+		captain := chgk.Player{ID: st.Captain}
+		switch st.Phase {
+		case chgk.PhaseDiscussion:
+			cmd = chgk.AnswerEarly{By: captain}
+		case chgk.PhaseChoice:
+			cmd = chgk.Choose{By: captain, Answerer: member.Draw(t, "who").ID}
+		case chgk.PhaseAnswer:
+			r := st.Rounds[len(st.Rounds)-1]
+			text := "не знаю"
+			if rapid.Bool().Draw(t, "right?") {
+				text = r.Question.Accepted[0]
+			}
+			cmd = chgk.Answer{By: r.Answerer, Text: text}
+		default:
+			cmd = chgk.Expire{Phase: st.Phase, Round: len(st.Rounds)}
+			clock.Advance(time.Minute)
+		}
+		return nil, nil, nil
+	})
+	return cmd
 }
