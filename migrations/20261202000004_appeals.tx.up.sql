@@ -25,9 +25,12 @@ ALTER TABLE rounds ADD COLUMN appealed boolean NOT NULL DEFAULT false;
 CREATE TABLE appeal_buttons (
     peer_id   bigint      NOT NULL,
     cmid      bigint      NOT NULL,
+    game_id   bigint      NOT NULL, -- the verdict's game and round: a filed appeal takes its button away at once
+    round     integer     NOT NULL,
     closes_at timestamptz NOT NULL,
     text      text        NOT NULL,
     keyboard  text        NOT NULL DEFAULT '', -- the buttons the message keeps, as JSON; empty: none
     PRIMARY KEY (peer_id, cmid)
 );
 CREATE INDEX appeal_buttons_due ON appeal_buttons (closes_at);
+CREATE INDEX appeal_buttons_round ON appeal_buttons (peer_id, game_id, round);

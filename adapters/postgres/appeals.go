@@ -158,6 +158,8 @@ type appealButtonRow struct {
 
 	PeerID   int64     `bun:"peer_id,pk"`
 	CMID     int64     `bun:"cmid,pk"`
+	GameID   int64     `bun:"game_id"`
+	Round    int       `bun:"round"`
 	ClosesAt time.Time `bun:"closes_at"`
 	Text     string    `bun:"text"`
 	Keyboard string    `bun:"keyboard"`
@@ -173,8 +175,8 @@ func NewAppealButtons(db *bun.DB) *AppealButtons { return &AppealButtons{db: db}
 
 // AddAppealButton records a button; a second record of one message
 // replaces the first.
-func (s *AppealButtons) AddAppealButton(ctx context.Context, peer, cmid int64, closes time.Time, text, keyboard string) error {
-	row := appealButtonRow{PeerID: peer, CMID: cmid, ClosesAt: closes, Text: text, Keyboard: keyboard}
+func (s *AppealButtons) AddAppealButton(ctx context.Context, peer, cmid, game int64, round int, closes time.Time, text, keyboard string) error {
+	row := appealButtonRow{PeerID: peer, CMID: cmid, GameID: game, Round: round, ClosesAt: closes, Text: text, Keyboard: keyboard}
 	if _, err := s.db.NewInsert().Model(&row).On("CONFLICT (peer_id, cmid) DO UPDATE").
 		Set("closes_at = EXCLUDED.closes_at, text = EXCLUDED.text, keyboard = EXCLUDED.keyboard").Exec(ctx); err != nil {
 		return fmt.Errorf("record an appeal button: %w", translate(err))
@@ -194,6 +196,19 @@ func (s *AppealButtons) NextAppealButton(ctx context.Context) (peer, cmid int64,
 	}
 	r := rows[0]
 	return r.PeerID, r.CMID, r.ClosesAt, r.Text, r.Keyboard, true, nil
+}
+
+// RoundAppealButton returns the button of a round's verdict, if it is
+// still recorded.
+func (s *AppealButtons) RoundAppealButton(ctx context.Context, peer, game int64, round int) (cmid int64, text, keyboard string, ok bool, err error) {
+	var rows []appealButtonRow
+	if err := s.db.NewSelect().Model(&rows).Where("peer_id = ? AND game_id = ? AND round = ?", peer, game, round).Limit(1).Scan(ctx); err != nil {
+		return 0, "", "", false, fmt.Errorf("the appeal button of round %d: %w", round, translate(err))
+	}
+	if len(rows) == 0 {
+		return 0, "", "", false, nil
+	}
+	return rows[0].CMID, rows[0].Text, rows[0].Keyboard, true, nil
 }
 
 // DoneAppealButton forgets a button taken away.

@@ -99,8 +99,14 @@ func TestAppealButtons(t *testing.T) {
 	_, _, _, _, _, ok, err := b.NextAppealButton(ctx)
 	is.NoErr(err)
 	is.True(!ok) // none at first
-	is.NoErr(b.AddAppealButton(ctx, 1, 5, t0.Add(2*time.Minute), "b", ""))
-	is.NoErr(b.AddAppealButton(ctx, 1, 4, t0.Add(time.Minute), "a", "{}"))
+	is.NoErr(b.AddAppealButton(ctx, 1, 5, 9, 2, t0.Add(2*time.Minute), "b", ""))
+	is.NoErr(b.AddAppealButton(ctx, 1, 4, 9, 1, t0.Add(time.Minute), "a", "{}"))
+	rcmid, rtext, _, ok, err := b.RoundAppealButton(ctx, 1, 9, 2)
+	is.NoErr(err)
+	is.True(ok && rcmid == 5 && rtext == "b") // a round's button, found by its game and round
+	_, _, _, ok, err = b.RoundAppealButton(ctx, 1, 9, 3)
+	is.NoErr(err)
+	is.True(!ok)
 	peer, cmid, at, text, kb, ok, err := b.NextAppealButton(ctx)
 	is.NoErr(err)
 	is.True(ok)

@@ -54,7 +54,8 @@ type Announcer struct {
 // Postgres store implements it): the text and buttons (JSON; empty for
 // none) each keeps once its window closes.
 type AppealButtons interface {
-	AddAppealButton(ctx context.Context, peer, cmid int64, closes time.Time, text, keyboard string) error
+	AddAppealButton(ctx context.Context, peer, cmid, game int64, round int, closes time.Time, text, keyboard string) error
+	RoundAppealButton(ctx context.Context, peer, game int64, round int) (cmid int64, text, keyboard string, ok bool, err error)
 	NextAppealButton(ctx context.Context) (peer, cmid int64, closes time.Time, text, keyboard string, ok bool, err error)
 	DoneAppealButton(ctx context.Context, peer, cmid int64) error
 }
@@ -120,6 +121,12 @@ func (a *Announcer) Announce(ctx context.Context, key string, peer chgk.PeerID, 
 	if w, ok := e.(chgk.DiscussionWarned); ok {
 		return 0, a.warn(WithPriority(ctx, Urgent), key, int64(peer), w)
 	}
+	if f, ok := e.(chgk.AppealFiled); ok && a.Appeals != nil {
+		// One appeal a round: its button goes as it is used.
+		if err := a.takeAppealButton(ctx, int64(peer), f.Appeal.Game, f.Appeal.Round); err != nil {
+			return 0, err
+		}
+	}
 	ctx = WithPriority(ctx, prio)
 	posts := Render(e)
 	if chosen, ok := e.(chgk.AnswererChosen); ok && !chosen.Solo && len(posts) == 1 {
@@ -150,8 +157,8 @@ func (a *Announcer) Announce(ctx context.Context, key string, peer chgk.PeerID, 
 				return 0, err
 			}
 		}
-		if until := appealUntil(e); !until.IsZero() && p.Keyboard != nil && a.Appeals != nil {
-			if err := a.rememberAppeal(ctx, int64(peer), cmid, until, p); err != nil {
+		if game, round, until := appealOf(e); !until.IsZero() && p.Keyboard != nil && a.Appeals != nil {
+			if err := a.rememberAppeal(ctx, int64(peer), cmid, game, round, until, p); err != nil {
 				return 0, err
 			}
 		}
@@ -318,21 +325,33 @@ func (n *Names) Player(ctx context.Context, id chgk.UserID) chgk.Player {
 	return p
 }
 
-// appealUntil is when the appeal button an event's message carries must
-// go; zero when it carries none.
-func appealUntil(e chgk.Event) time.Time {
+// appealOf is the verdict an event's message offers to appeal, and when
+// its button must go; zero when it carries none.
+func appealOf(e chgk.Event) (game int64, round int, until time.Time) {
 	switch e := e.(type) {
 	case chgk.RoundJudged:
-		return e.AppealUntil
+		return e.Game, e.Round, e.AppealUntil
 	case chgk.GameEnded:
-		return e.AppealUntil
+		if rs := e.Results.Rounds; len(rs) > 0 {
+			return e.Results.GameID, rs[len(rs)-1].Number, e.AppealUntil
+		}
 	}
-	return time.Time{}
+	return 0, 0, time.Time{}
+}
+
+// takeAppealButton takes a round's appeal button away now, if it is
+// still there; a redelivery finds it gone.
+func (a *Announcer) takeAppealButton(ctx context.Context, peer, game int64, round int) error {
+	cmid, text, kb, ok, err := a.Appeals.RoundAppealButton(ctx, peer, game, round)
+	if err != nil || !ok {
+		return err
+	}
+	return a.closeAppeal(WithPriority(ctx, Urgent), peer, cmid, text, kb)
 }
 
 // rememberAppeal records the message p became, to take its appeal button
 // away at until and keep the rest.
-func (a *Announcer) rememberAppeal(ctx context.Context, peer, cmid int64, until time.Time, p Post) error {
+func (a *Announcer) rememberAppeal(ctx context.Context, peer, cmid, game int64, round int, until time.Time, p Post) error {
 	rest := &Keyboard{Inline: p.Keyboard.Inline}
 	for _, row := range p.Keyboard.Buttons {
 		if len(row) > 0 && row[0].Action.Label == AppealLabel {
@@ -348,7 +367,7 @@ func (a *Announcer) rememberAppeal(ctx context.Context, peer, cmid int64, until 
 		}
 		kb = string(b)
 	}
-	return a.Appeals.AddAppealButton(ctx, peer, cmid, until, p.Text, kb)
+	return a.Appeals.AddAppealButton(ctx, peer, cmid, game, round, until, p.Text, kb)
 }
 
 // CloseAppeals takes away each appeal button when its window closes, by

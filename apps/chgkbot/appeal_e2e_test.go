@@ -11,6 +11,7 @@ import (
 	"github.com/matryer/is"
 
 	"github.com/vkchgk/chgkbot/adapters/postgres/pgtest"
+	"github.com/vkchgk/chgkbot/adapters/vksim"
 )
 
 // TestAnAppeal: a «неверно» carries the captain's «Апелляция» button; only
@@ -47,8 +48,10 @@ func TestAnAppeal(t *testing.T) {
 	is.Equal(c.press(captain, payload, verdict.CMID), "")                              // filed
 	filed := c.expect("подаёт апелляцию")
 	is.True(strings.Contains(filed.Text, "«совсем не то»"))
+	is.True(!strings.Contains(c.lastKeyboard(verdict), "Апелляция"))                 // the button went as it was used
 	is.True(strings.Contains(c.press(captain, payload, verdict.CMID), "уже подана")) // once per round
 
+	mark := c.next // round 2 may begin while the admin decides
 	token := adminToken(t, addr)
 	req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/appeals?status=pending", nil)
 	req.Header.Set("Authorization", "Bearer "+token)
@@ -74,28 +77,48 @@ func TestAnAppeal(t *testing.T) {
 	is.True(strings.Contains(decided.Text, "знатоки 1 : 0 бот")) // the point moved
 	is.True(strings.Contains(decided.Text, "Комментарий жюри: по сути верно"))
 
-	// The window closes 6 s after the verdict: the button goes, the text stays.
+	// Round 2 runs on its timers and ends the game on a wrong answer: the
+	// results offer the appeal, and when its window closes (6 s) the
+	// button goes and «Сыграть ещё» stays.
+	c.next = mark
+	c.expect("Раунд 2 из 2")
+	timeUp := c.expect("⏰ Время!")
+	c.expectSaid(timeUp, "Капитан не выбрал")
+	w.fake.Say(c.peer, captain, "тоже не то")
+	end := c.expect("Игра окончена")
+	is.True(strings.Contains(end.Text, "знатоки 1 : 1 бот")) // the results count the appeal
+	is.True(strings.Contains(end.Keyboard, "Апелляция") && strings.Contains(end.Keyboard, "Сыграть ещё"))
 	deadline := time.Now().Add(w.timeout)
-	for {
-		var last string
-		for _, e := range w.fake.Edits() {
-			if e.Peer == c.peer && e.CMID == verdict.CMID {
-				last = e.Keyboard
-			}
-		}
-		if last != "" && !strings.Contains(last, "Апелляция") {
-			break
-		}
+	for kb := c.lastKeyboard(end); strings.Contains(kb, "Апелляция"); kb = c.lastKeyboard(end) {
 		if time.Now().After(deadline) {
-			t.Fatalf("the appeal button was never taken away")
+			t.Fatalf("the appeal button was never taken away: %s", kb)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	w.fake.Say(c.peer, 101, "/stop")
-	end := c.expect("Игру остановил")
-	is.True(strings.Contains(end.Text, "знатоки 1 : 0 бот")) // the results count the appeal
+	is.True(strings.Contains(c.lastKeyboard(end), "Сыграть ещё")) // the other button stays
+	edited := c.lastEdit(end)
+	is.True(edited.At.Sub(end.At) >= 5*time.Second) // not before the window closed (6 s after the verdict was judged)
 	c.checkNoDuplicates()
 	is.Equal(stop(), 0)
+}
+
+// lastEdit is message m's last edit (zero if none).
+func (c *chat) lastEdit(m vksim.Sent) vksim.Edit {
+	var last vksim.Edit
+	for _, e := range c.w.fake.Edits() {
+		if e.Peer == c.peer && e.CMID == m.CMID {
+			last = e
+		}
+	}
+	return last
+}
+
+// lastKeyboard is message m's buttons as they are now.
+func (c *chat) lastKeyboard(m vksim.Sent) string {
+	if e := c.lastEdit(m); e.CMID != 0 {
+		return e.Keyboard
+	}
+	return m.Keyboard
 }
 
 // gameOf reads the game id from an appeal button's payload.
