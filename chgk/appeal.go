@@ -94,8 +94,8 @@ type AppealFiled struct {
 }
 
 // AppealDecided: an administrator decided an appeal. When it was accepted,
-// Team and Bot are the game's score after the point moved; Running tells
-// whether the game still runs.
+// Score is the game's score after the point moved; Running tells whether
+// the game still runs.
 type AppealDecided struct {
 	Peer    PeerID `json:"peer"`
 	Appeal  Appeal `json:"appeal"`
@@ -181,11 +181,9 @@ func (g *Game) acceptAppeal(n int, now time.Time) ([]Event, error) {
 	r.Verdict, r.Appealed = VerdictCorrect, true
 	g.st.Team++
 	g.st.Bot--
-	g.st.Version++
+	g.st.Version++ // one change, as Apply counts them (stores detect lost updates by it)
 	if g.st.Settings.TV() && g.st.Phase.Active() && g.st.Team >= g.st.Settings.Goal() {
-		evs := g.end(PhaseFinished, now)
-		g.st.Version++
-		return evs, nil
+		return g.end(PhaseFinished, now), nil
 	}
 	return nil, nil
 }

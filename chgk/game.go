@@ -486,7 +486,7 @@ func (g *Game) duration(p Phase) time.Duration {
 	if len(g.st.Rounds) > 0 {
 		r = *g.current()
 	}
-	quick := r.Sector.Kind == SectorBlitz || r.Sector.Kind == SectorSuperBlitz
+	quick := r.Sector.Multi()
 	switch p {
 	case PhaseLobby:
 		return s.Lobby

@@ -3,6 +3,7 @@ package chgk
 import (
 	"slices"
 	"sync/atomic"
+	"unicode/utf8"
 )
 
 // Lexicon knows the words of Russian, for the judge: whether a typed word
@@ -84,7 +85,7 @@ func sameWord(a, r string, lex Lexicon) bool {
 	if a == r {
 		return true
 	}
-	if lex == nil || len([]rune(a)) < 3 || len([]rune(r)) < 3 || isDigits(a) || isDigits(r) {
+	if lex == nil || utf8.RuneCountInString(a) < 3 || utf8.RuneCountInString(r) < 3 || isDigits(a) || isDigits(r) {
 		return false
 	}
 	fa, fr := lex.Analyze(a).Forms, lex.Analyze(r).Forms

@@ -41,18 +41,41 @@ func readAppeal(ctx context.Context, db bun.IDB, id int64) (chgk.Appeal, error) 
 	if err := db.NewSelect().Model(&r).Where("id = ?", id).Scan(ctx); err != nil {
 		return chgk.Appeal{}, fmt.Errorf("appeal %d: %w", id, translate(err))
 	}
-	return appealOf(ctx, db, r)
+	as, err := appealsOf(ctx, db, []appealRow{r})
+	if err != nil {
+		return chgk.Appeal{}, err
+	}
+	return as[0], nil
 }
 
-func appealOf(ctx context.Context, db bun.IDB, r appealRow) (chgk.Appeal, error) {
-	var q QuestionRow
-	if err := db.NewSelect().Model(&q).ColumnExpr(questionColumns).ColumnExpr("p.name AS pack_name").
-		Join("JOIN packs AS p ON p.id = q.pack_id").Where("q.id = ?", r.QuestionID).Scan(ctx); err != nil {
-		return chgk.Appeal{}, fmt.Errorf("the question of appeal %d: %w", r.ID, translate(err))
+// appealsOf completes rows with their questions, read in one query.
+func appealsOf(ctx context.Context, db bun.IDB, rows []appealRow) ([]chgk.Appeal, error) {
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.QuestionID
 	}
-	return chgk.Appeal{ID: r.ID, Peer: chgk.PeerID(r.PeerID), Game: r.GameID, Round: r.Round, Question: q.Question(), Given: r.Given,
-		By: chgk.Player{ID: chgk.UserID(r.FiledBy), Name: r.FiledByName}, FiledAt: r.FiledAt, Status: chgk.AppealStatus(r.Status),
-		DecidedBy: r.DecidedBy, DecidedAt: r.DecidedAt, Note: r.Note, AlternativeAdded: r.AlternativeAdded}, nil
+	var qrows []QuestionRow
+	if len(ids) > 0 {
+		if err := db.NewSelect().Model(&qrows).ColumnExpr(questionColumns).ColumnExpr("p.name AS pack_name").
+			Join("JOIN packs AS p ON p.id = q.pack_id").Where("q.id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+			return nil, fmt.Errorf("the questions of appeals: %w", translate(err))
+		}
+	}
+	questions := make(map[int64]chgk.Question, len(qrows))
+	for _, q := range qrows {
+		questions[q.ID] = q.Question()
+	}
+	out := make([]chgk.Appeal, len(rows))
+	for i, r := range rows {
+		q, ok := questions[r.QuestionID]
+		if !ok {
+			return nil, fmt.Errorf("the question %d of appeal %d is missing", r.QuestionID, r.ID)
+		}
+		out[i] = chgk.Appeal{ID: r.ID, Peer: chgk.PeerID(r.PeerID), Game: r.GameID, Round: r.Round, Question: q, Given: r.Given,
+			By: chgk.Player{ID: chgk.UserID(r.FiledBy), Name: r.FiledByName}, FiledAt: r.FiledAt, Status: chgk.AppealStatus(r.Status),
+			DecidedBy: r.DecidedBy, DecidedAt: r.DecidedAt, Note: r.Note, AlternativeAdded: r.AlternativeAdded}
+	}
+	return out, nil
 }
 
 // appealsTx is chgk.AppealStore within a unit of work's transaction.
@@ -111,12 +134,11 @@ func (s *appealsTx) Amend(ctx context.Context, g *chgk.Game, round int) error {
 }
 
 func (s *appealsTx) AddAlternative(ctx context.Context, question int64, text string) error {
-	res, err := s.tx.NewRaw(`UPDATE questions SET accepted = array_append(accepted, ?), updated_at = now()
-		WHERE id = ? AND NOT (? = ANY(accepted))`, text, question, text).Exec(ctx)
-	if err != nil {
+	// An answer the question lists already is not listed twice.
+	if _, err := s.tx.NewRaw(`UPDATE questions SET accepted = array_append(accepted, ?), updated_at = now()
+		WHERE id = ? AND NOT (? = ANY(accepted))`, text, question, text).Exec(ctx); err != nil {
 		return fmt.Errorf("add an alternative to question %d: %w", question, translate(err))
 	}
-	_, _ = res.RowsAffected() // already there: nothing to add
 	return nil
 }
 
@@ -137,13 +159,9 @@ func (s *Appeals) List(ctx context.Context, status chgk.AppealStatus, offset, li
 	if err != nil {
 		return nil, 0, fmt.Errorf("list appeals: %w", translate(err))
 	}
-	out := make([]chgk.Appeal, 0, len(rows))
-	for _, r := range rows {
-		a, err := appealOf(ctx, s.db, r)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, a)
+	out, err := appealsOf(ctx, s.db, rows)
+	if err != nil {
+		return nil, 0, err
 	}
 	return out, total, nil
 }

@@ -153,7 +153,7 @@ func render(e chgk.Event) (string, *Keyboard) {
 			last := rs[len(rs)-1]
 			point := ""
 			if e.Results.Mode == chgk.ModeTV {
-				point = tvPoint(chgk.RoundJudged{Verdict: last.Verdict, Sector: last.Sector, Point: lastPoint(last)})
+				point = tvPoint(last.Sector, lastPoint(last))
 			}
 			text = verdict(last.Verdict, last.Answerer, last.Given, last.Question, point) + "\n\n" + text
 			if !e.AppealUntil.IsZero() {

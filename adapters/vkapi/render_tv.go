@@ -117,7 +117,7 @@ func tvJudged(e chgk.RoundJudged) string {
 	if e.Sector.Multi() {
 		fmt.Fprintf(&b, "%s.\n", question(e.Round, 0, e.Sector))
 	}
-	b.WriteString(verdict(e.Verdict, e.Answerer, e.Given, e.Question, tvPoint(e)))
+	b.WriteString(verdict(e.Verdict, e.Answerer, e.Given, e.Question, tvPoint(e.Sector, e.Point)))
 	if e.MinuteEarned {
 		fmt.Fprintf(&b, "\n\n⏱ Досрочный верный ответ приносит команде дополнительную минуту! В запасе: %s.",
 			Count(e.Minutes, "минута", "минуты", "минут"))
@@ -133,20 +133,21 @@ func tvJudged(e chgk.RoundJudged) string {
 	return b.String()
 }
 
-// tvPoint says where a TV question's point went, if it decided one.
-func tvPoint(e chgk.RoundJudged) string {
+// tvPoint says where a TV question of sector s sent its point, if it
+// decided one.
+func tvPoint(s chgk.Sector, point chgk.Outcome) string {
 	blitz := "блица"
-	if e.Sector.Kind == chgk.SectorSuperBlitz {
+	if s.Kind == chgk.SectorSuperBlitz {
 		blitz = "суперблица"
 	}
 	switch {
-	case e.Point == chgk.OutcomeBot && e.Sector.Multi():
+	case point == chgk.OutcomeBot && s.Multi():
 		return "Ошибка — конец " + blitz + ", очко боту."
-	case e.Point == chgk.OutcomeBot:
+	case point == chgk.OutcomeBot:
 		return "Очко боту."
-	case e.Point == chgk.OutcomeTeam && e.Sector.Multi():
+	case point == chgk.OutcomeTeam && s.Multi():
 		return "Все три ответа " + blitz + " верны — очко знатокам!"
-	case e.Point == chgk.OutcomeTeam:
+	case point == chgk.OutcomeTeam:
 		return "Очко знатокам."
 	}
 	return "Дальше!"

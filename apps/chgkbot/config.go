@@ -143,14 +143,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return c, err
 	}
 	c.DBWait = time.Duration(wait * float64(time.Second))
-	rounds, err := number(getenv, "CHGK_ROUNDS", float64(def.Rounds), 1, 100)
-	if err != nil {
+	if c.Defaults.Rounds, err = whole(getenv, "CHGK_ROUNDS", def.Rounds, 1, 100); err != nil {
 		return c, err
 	}
-	if rounds != math.Trunc(rounds) {
-		return c, fmt.Errorf("CHGK_ROUNDS must be a whole number, got %q", getenv("CHGK_ROUNDS"))
-	}
-	c.Defaults.Rounds = int(rounds)
 	for _, f := range []struct {
 		name string
 		def  float64
@@ -178,14 +173,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		c.Defaults.Mode = mode
 	}
 	lim := chgk.Limits[chgk.SettingTarget]
-	target, err := number(getenv, "CHGK_TARGET", float64(def.Target), lim.Min, lim.Max)
-	if err != nil {
+	if c.Defaults.Target, err = whole(getenv, "CHGK_TARGET", def.Target, int(lim.Min), int(lim.Max)); err != nil {
 		return c, err
 	}
-	if target != math.Trunc(target) {
-		return c, fmt.Errorf("CHGK_TARGET must be a whole number, got %q", getenv("CHGK_TARGET"))
-	}
-	c.Defaults.Target = int(target)
 	if err := c.Defaults.Validate(); err != nil {
 		return c, fmt.Errorf("the CHGK_* defaults are not playable: %w", err)
 	}
@@ -287,6 +277,19 @@ func number(getenv func(string) string, name string, def, min, max float64) (flo
 		return 0, fmt.Errorf("%s must be a number from %g to %g, got %q", name, min, max, s)
 	}
 	return v, nil
+}
+
+// whole reads a variable that is a whole number from min to max; def when
+// unset.
+func whole(getenv func(string) string, name string, def, min, max int) (int, error) {
+	v, err := number(getenv, name, float64(def), float64(min), float64(max))
+	if err != nil {
+		return 0, err
+	}
+	if v != math.Trunc(v) {
+		return 0, fmt.Errorf("%s must be a whole number, got %q", name, getenv(name))
+	}
+	return int(v), nil
 }
 
 // age reads a duration variable: Go's form (90m, 36h) or whole days (7d);
