@@ -349,7 +349,7 @@ func (g *Game) apply(cmd Command, now time.Time, rnd Rand) ([]Event, error) {
 			return nil, ErrNotPlayer
 		}
 		if g.choosingExpert() {
-			return g.superBlitz(p, false, now), nil
+			return g.superBlitz(p, false, 0, now), nil
 		}
 		return []Event{g.giveAnswer(p, false, now)}, nil
 	case Answer:
@@ -426,7 +426,7 @@ func (g *Game) expire(c Expire, now time.Time, rnd Rand) []Event {
 	case PhaseChoice:
 		captain, _ := g.player(g.st.Captain)
 		if g.choosingExpert() {
-			return append(evs, g.superBlitz(captain, true, now)...)
+			return append(evs, g.superBlitz(captain, true, 0, now)...)
 		}
 		return append(evs, g.giveAnswer(captain, true, now))
 	case PhaseAnswer:

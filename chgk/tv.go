@@ -227,11 +227,13 @@ func (g *Game) question(s Sector, landed int, expert Player, now time.Time) []Ev
 	n := len(g.st.Rounds) + 1
 	g.st.Rounds = append(g.st.Rounds, Round{Number: n, Question: q, StartedAt: now, Sector: s, Answerer: expert})
 	g.changed = true
-	captain, _ := g.player(g.st.Captain)
 	if s.Kind == SectorSuperBlitz && expert.ID == 0 {
+		captain, _ := g.player(g.st.Captain)
 		if len(g.st.Players) == 1 {
-			return g.superBlitz(captain, false, now)
+			return g.superBlitz(captain, false, landed, now)
 		}
+		// The choice of the expert comes before the question: when it
+		// opens the game, its message names the team (Round 1).
 		t := g.enter(PhaseChoice, now)
 		return []Event{AnswererAsked{Peer: g.st.Peer, Round: n, Captain: captain, Players: slices.Clone(g.st.Players),
 			Timer: t, Sector: s, Landed: landed, Team: g.st.Team, Bot: g.st.Bot, Target: g.st.Settings.Goal()}}
@@ -240,13 +242,21 @@ func (g *Game) question(s Sector, landed int, expert Player, now time.Time) []Ev
 	if s.Kind == SectorSuperBlitz {
 		phase = PhaseAnswer
 	}
-	t := g.enter(phase, now)
-	e := RoundStarted{Peer: g.st.Peer, Round: n, Question: cloneQuestion(q), Captain: captain, Team: g.st.Team, Bot: g.st.Bot,
-		Timer: t, Sector: s, Landed: landed, Target: g.st.Settings.Goal(), Minutes: g.st.Minutes, Answerer: expert}
-	if n == 1 {
+	return []Event{g.roundStarted(g.enter(phase, now), landed, n == 1)}
+}
+
+// roundStarted is the event that reads the current TV question, with
+// Timer t; team names the team, for the message that opens the game.
+func (g *Game) roundStarted(t Timer, landed int, team bool) RoundStarted {
+	r := g.current()
+	captain, _ := g.player(g.st.Captain)
+	e := RoundStarted{Peer: g.st.Peer, Round: r.Number, Question: cloneQuestion(r.Question), Captain: captain, Team: g.st.Team,
+		Bot: g.st.Bot, Timer: t, Sector: r.Sector, Landed: landed, Target: g.st.Settings.Goal(), Minutes: g.st.Minutes,
+		Answerer: r.Answerer, ByDefault: r.ByDefault}
+	if team {
 		e.Players = slices.Clone(g.st.Players)
 	}
-	return []Event{e}
+	return e
 }
 
 // choosingExpert reports whether the choice under way is a super-blitz's
@@ -257,15 +267,14 @@ func (g *Game) choosingExpert() bool {
 }
 
 // superBlitz gives the super-blitz to expert and reads its first question.
-func (g *Game) superBlitz(expert Player, byDefault bool, now time.Time) []Event {
+// landed is where the top stopped when no choice came first (a team of
+// one): then this message is the sector's first, and may open the game.
+func (g *Game) superBlitz(expert Player, byDefault bool, landed int, now time.Time) []Event {
 	r := g.current()
 	r.Answerer, r.ByDefault = expert, byDefault
-	captain, _ := g.player(g.st.Captain)
-	t := g.enter(PhaseAnswer, now)
 	g.changed = true
-	return []Event{RoundStarted{Peer: g.st.Peer, Round: r.Number, Question: cloneQuestion(r.Question), Captain: captain,
-		Team: g.st.Team, Bot: g.st.Bot, Timer: t, Sector: r.Sector, Target: g.st.Settings.Goal(), Minutes: g.st.Minutes,
-		Answerer: expert, ByDefault: byDefault}}
+	solo := len(g.st.Players) == 1
+	return []Event{g.roundStarted(g.enter(PhaseAnswer, now), landed, solo && r.Number == 1)}
 }
 
 // judgeSector awards a TV game's point once the judged question decides

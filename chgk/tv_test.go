@@ -360,3 +360,26 @@ func TestRestoreChecksTheTable(t *testing.T) {
 	_, err = chgk.Restore(st)
 	is.True(err != nil) // minutes never go negative
 }
+
+// TestASuperBlitzOpeningTheGame: when the top's first stop is the
+// super-blitz, the message that opens the game is the choice of the
+// expert (round 1, with the team); for a team of one, who answers at
+// once, the question's message names the team.
+func TestASuperBlitzOpeningTheGame(t *testing.T) {
+	is := is.New(t)
+	_, evs := openTV(t, 6, 6)
+	asked := evs[1].(chgk.AnswererAsked)
+	is.Equal(asked.Round, 1)       // the choice opens the game
+	is.Equal(asked.Players, team3) // with the team to name
+
+	g, _, err := chgk.Open(chgk.NewGame{Peer: peer, Starter: anna, Settings: tvSettings(6), Questions: ct.Questions(20), Now: t0})
+	is.NoErr(err)
+	evs = must(t, g, chgk.Begin{By: anna}, t0, 0, 2, 4, 5) // alone; the top stops on 6, the super-blitz
+	rs := evs[1].(chgk.RoundStarted)
+	is.Equal(rs.Sector.Kind, chgk.SectorSuperBlitz)
+	is.Equal(rs.Answerer, anna)               // she answers at once
+	is.Equal(rs.Players, []chgk.Player{anna}) // and the message names the team
+	is.Equal(rs.Timer.Phase, chgk.PhaseAnswer)
+	evs = must(t, g, chgk.Answer{By: anna, Text: rs.Question.Accepted[0]}, t0)
+	is.Equal(len(evs[1].(chgk.RoundStarted).Players), 0) // the next question does not
+}

@@ -99,8 +99,7 @@ func render(e chgk.Event) (string, *Keyboard) {
 		}
 		var b strings.Builder
 		if len(e.Players) > 0 {
-			fmt.Fprintf(&b, "Регистрация закрыта. Команда знатоков (%d): %s.\nКапитан — %s!\n\n",
-				len(e.Players), mentions(e.Players), Mention(e.Captain))
+			b.WriteString(teamLine(1, e.Players, e.Captain))
 		}
 		fmt.Fprintf(&b, "❓ Раунд %d из %d. Счёт: %s.\n\n%s", e.Round, e.Of, score(e.Team, e.Bot), e.Question.Text)
 		if e.Question.Handout != "" {
@@ -179,6 +178,15 @@ func render(e chgk.Event) (string, *Keyboard) {
 		return appealDecided(e), nil
 	}
 	return "", nil
+}
+
+// teamLine opens the game's first message after the lobby (round 1): the
+// team and the captain. Other rounds get nothing.
+func teamLine(round int, players []chgk.Player, captain chgk.Player) string {
+	if round != 1 {
+		return ""
+	}
+	return fmt.Sprintf("Регистрация закрыта. Команда знатоков (%d): %s.\nКапитан — %s!\n\n", len(players), mentions(players), Mention(captain))
 }
 
 // playAgain is the results' button.

@@ -134,6 +134,8 @@ func events() map[string]chgk.Event {
 			Point: chgk.OutcomeBot, Target: 6, Timer: timer(chgk.PhasePause, 3, 5*time.Second)},
 		"tv_super_asked": chgk.AnswererAsked{Peer: ct.Chat(1), Round: 5, Captain: boris, Players: players, Sector: super(1), Landed: 5, Team: 2, Bot: 2, Target: 6,
 			Timer: timer(chgk.PhaseChoice, 5, 30*time.Second)},
+		"tv_super_asked_first": chgk.AnswererAsked{Peer: ct.Chat(1), Round: 1, Captain: boris, Players: players, Sector: super(1), Target: 6,
+			Timer: timer(chgk.PhaseChoice, 1, 30*time.Second)},
 		"tv_super_question": chgk.RoundStarted{Peer: ct.Chat(1), Round: 6, Question: q, Captain: boris, Team: 2, Bot: 2, Sector: super(2), Target: 6, Answerer: anna,
 			Timer: timer(chgk.PhaseAnswer, 6, 20*time.Second)},
 		"tv_super_lost": chgk.RoundJudged{Peer: ct.Chat(1), Round: 6, Answerer: anna, Verdict: chgk.VerdictNoAnswer, Question: q, Team: 2, Bot: 3, Sector: super(2),

@@ -58,8 +58,7 @@ func tvScore(team, bot, target int) string {
 func tvRound(e chgk.RoundStarted) (string, *Keyboard) {
 	var b strings.Builder
 	if len(e.Players) > 0 {
-		fmt.Fprintf(&b, "Регистрация закрыта. Команда знатоков (%d): %s.\nКапитан — %s!\n\n",
-			len(e.Players), mentions(e.Players), Mention(e.Captain))
+		b.WriteString(teamLine(1, e.Players, e.Captain))
 	}
 	if e.Sector.Part <= 1 && e.Sector.Kind != chgk.SectorSuperBlitz {
 		b.WriteString(spun(e.Sector, e.Landed) + "\n")
@@ -105,8 +104,10 @@ func roundKeyboard(round int, minute bool) *Keyboard {
 }
 
 // expertAsked is the super-blitz's opening: the captain picks the expert.
+// As the game's first message after the lobby, it names the team and the
+// captain, as a first round's message does.
 func expertAsked(e chgk.AnswererAsked) string {
-	return fmt.Sprintf("%s\nТри вопроса подряд для одного знатока: по %s на ответ, без обсуждения; очко знатокам — только за три верных ответа. "+
+	return teamLine(e.Round, e.Players, e.Captain) + fmt.Sprintf("%s\nТри вопроса подряд для одного знатока: по %s на ответ, без обсуждения; очко знатокам — только за три верных ответа. "+
 		"Счёт: %s.\n\n%s, выберите знатока, который будет отвечать. Время на выбор: %s. Не выберете — отвечает капитан.",
 		spun(e.Sector, e.Landed), Duration(chgk.BlitzAnswer), tvScore(e.Team, e.Bot, e.Target), Mention(e.Captain), Duration(e.Timer.Duration))
 }
