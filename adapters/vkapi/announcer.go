@@ -384,7 +384,7 @@ func (a *Announcer) CloseAppeals(ctx context.Context, now func() time.Time) erro
 		case err != nil:
 			a.Log.Warn("appeal buttons: cannot read", "err", err)
 		case ok && !closes.After(now()):
-			if err := a.closeAppeal(ctx, peer, cmid, text, kb); err != nil {
+			if err := a.closeAppeal(WithPriority(ctx, Info), peer, cmid, text, kb); err != nil {
 				a.Log.Warn("appeal buttons: cannot take one away yet", "peer_id", peer, "cmid", cmid, "err", err)
 				wait = time.Second
 			} else {
@@ -405,6 +405,9 @@ func (a *Announcer) CloseAppeals(ctx context.Context, now func() time.Time) erro
 	}
 }
 
+// closeAppeal edits the message into text and kb, at ctx's priority: a
+// window that closed can wait for a chat's turn, a filed appeal's button
+// goes before the message that says it was filed.
 func (a *Announcer) closeAppeal(ctx context.Context, peer, cmid int64, text, kb string) error {
 	var keyboard *Keyboard
 	if kb != "" {
@@ -414,7 +417,7 @@ func (a *Announcer) closeAppeal(ctx context.Context, peer, cmid int64, text, kb 
 			keyboard = nil
 		}
 	}
-	if err := a.Client.Edit(WithPriority(ctx, Info), peer, cmid, text, keyboard); err != nil {
+	if err := a.Client.Edit(ctx, peer, cmid, text, keyboard); err != nil {
 		var ve *Error
 		if !errors.As(err, &ve) || !ve.Permanent() {
 			return err
